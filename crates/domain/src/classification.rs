@@ -1,0 +1,176 @@
+//! Every stored field's class under UK GDPR (not personal, personal, special category under
+//! Article 9, criminal-offence data under Article 10), with each table's purpose and retention.
+//! The store's tests fail when a column of the schema is missing here (or listed here but gone),
+//! and `everychild privacy record` prints the record of processing from this table.
+
+/// The class of a stored field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Class {
+    /// Not about an identifiable person.
+    NotPersonal,
+    /// Personal data.
+    Personal,
+    /// Special category data (UK GDPR Art 9): health, ethnicity, disability, and children's
+    /// safeguarding status treated with the same care.
+    SpecialCategory,
+    /// Criminal-offence data (UK GDPR Art 10), such as police involvement.
+    CriminalOffence,
+}
+
+impl Class {
+    /// Words for the record of processing.
+    pub fn label(self) -> &'static str {
+        match self {
+            Class::NotPersonal => "not personal",
+            Class::Personal => "personal",
+            Class::SpecialCategory => "special category",
+            Class::CriminalOffence => "criminal offence",
+        }
+    }
+}
+
+/// One table: its purpose, how long its rows are kept, and every column's class.
+#[derive(Debug, Clone, Copy)]
+pub struct TableClass {
+    /// Table name.
+    pub table: &'static str,
+    /// Why it is held.
+    pub purpose: &'static str,
+    /// How long rows are kept.
+    pub retention: &'static str,
+    /// Every column and its class.
+    pub columns: &'static [(&'static str, Class)],
+}
+
+impl TableClass {
+    /// The most sensitive class among the table's columns.
+    pub fn highest(&self) -> Class {
+        self.columns
+            .iter()
+            .map(|c| c.1)
+            .max()
+            .unwrap_or(Class::NotPersonal)
+    }
+}
+
+const fn table(
+    table: &'static str,
+    purpose: &'static str,
+    retention: &'static str,
+    columns: &'static [(&'static str, Class)],
+) -> TableClass {
+    TableClass {
+        table,
+        purpose,
+        retention,
+        columns,
+    }
+}
+
+use Class::{CriminalOffence as C, NotPersonal as N, Personal as P, SpecialCategory as S};
+
+/// Every table of the schema.
+pub const TABLES: &[TableClass] = &[
+    table("organisations", "Organisations of the partnership and their agency type", "Kept while the organisation takes part", &[("id", N), ("name", N), ("kind", N), ("agency_type", N), ("created_at", N)]),
+    table("localities", "The authority's localities", "Kept for ever: old boundary sets refer to them", &[("id", N), ("name", N), ("authority_id", N)]),
+    table("users", "Staff accounts: sign-in, roles, contact details for colleagues", "Disabled on leaving; removed 6 years after the last audited action", &[("id", N), ("username", P), ("display_name", P), ("email", P), ("job_title", P), ("role", P), ("organisation_id", N), ("password_hash", P), ("totp_secret", P), ("totp_enabled", P), ("totp_last_step", P), ("disabled", P), ("must_change_password", P), ("created_at", N), ("updated_at", N), ("phone", P), ("line_manager_id", P)]),
+    table("user_localities", "Which localities a member of staff works in", "As users", &[("user_id", P), ("locality_id", N)]),
+    table("sessions", "Signed-in sessions", "Until sign-out or timeout (12 hours at most)", &[("id_hash", P), ("user_id", P), ("stage", P), ("created_at", N), ("last_seen_at", P), ("ip", P)]),
+    table("sign_in_failures", "Failed sign-ins, for throttling", "15 minutes (the throttling window), then unused", &[("id", N), ("throttle_key", P), ("at", P)]),
+    table("api_tokens", "Machine clients' bearer tokens (hashes only)", "Until revoked, then 6 years", &[("id", N), ("name", P), ("token_hash", P), ("user_id", P), ("created_by", P), ("created_at", N), ("last_used_at", P), ("revoked_at", P)]),
+    table("audit_head", "The head of the audit hash chain", "For ever", &[("id", N), ("seq", N), ("hash", N)]),
+    table("audit_events", "Who did what to which record, when and why: the tamper-evident audit log", "At least as long as the records it describes (to the 75th birthday for looked-after children)", &[("seq", N), ("at", P), ("actor_id", P), ("actor_username", P), ("actor_role", P), ("actor_org", P), ("action", P), ("outcome", P), ("subject_type", P), ("subject_id", P), ("purpose", P), ("detail", S), ("ip", P), ("request_id", N), ("prev_hash", N), ("hash", N)]),
+    table("authorities", "Local authorities and their settings", "For ever", &[("id", N), ("code", N), ("name", N), ("lead_rule", N), ("created_at", N)]),
+    table("wards", "ONS wards and boundaries (open data)", "Replaced by re-import", &[("code", N), ("name", N), ("authority_code", N), ("geometry", N)]),
+    table("lsoas", "ONS LSOAs and boundaries (open data)", "Replaced by re-import", &[("code", N), ("vintage", N), ("name", N), ("authority_code", N), ("ward_code", N), ("latitude", N), ("longitude", N), ("geometry", N)]),
+    table("deprivation", "Indices of Deprivation 2019 (open data)", "Replaced by re-import", &[("lsoa11", N), ("imd_score", N), ("imd_rank", N), ("imd_decile", N), ("income_rank", N), ("income_decile", N), ("employment_rank", N), ("employment_decile", N), ("education_rank", N), ("education_decile", N), ("health_rank", N), ("health_decile", N), ("crime_rank", N), ("crime_decile", N), ("barriers_rank", N), ("barriers_decile", N), ("living_environment_rank", N), ("living_environment_decile", N), ("idaci_score", N), ("idaci_decile_best", N), ("idaci_decile_worst", N), ("cyp_rank", N), ("cyp_decile", N)]),
+    table("population", "ONS population estimates (open data)", "Replaced by re-import", &[("lsoa11", N), ("year", N), ("age", N), ("persons", N)]),
+    table("postcodes", "ONS and OS postcodes (open data)", "Replaced by re-import", &[("postcode", N), ("authority_code", N), ("lsoa11", N), ("oa11", N), ("msoa11", N), ("ward_code", N), ("easting", N), ("northing", N), ("introduced", N), ("terminated", N)]),
+    table("schools", "DfE schools (open data)", "Replaced by re-import", &[("urn", N), ("name", N), ("authority_code", N), ("establishment_type", N), ("type_group", N), ("phase", N), ("pupils", N), ("fsm_percent", N), ("lsoa_code", N), ("ward_code", N), ("easting", N), ("northing", N), ("city_wide", N)]),
+    table("boundary_sets", "Versions of the locality boundaries", "For ever", &[("id", N), ("authority_id", N), ("version", N), ("name", N), ("note", N), ("is_current", N), ("created_by", N), ("created_at", N), ("made_current_at", N)]),
+    table("boundary_set_wards", "Wards of each boundary set", "For ever", &[("set_id", N), ("ward_code", N), ("locality_id", N)]),
+    table("age_phases", "An authority's age phases", "For ever", &[("id", N), ("authority_id", N), ("name", N), ("min_age", N), ("max_age", N), ("send_max_age", N)]),
+    table("sites", "Hubs and delivery sites", "While in use", &[("id", N), ("authority_id", N), ("locality_id", N), ("age_phase_id", N), ("is_hub", N), ("name", N), ("building_type", N), ("address", N), ("postcode", N), ("easting", N), ("northing", N), ("created_at", N)]),
+    table("teams", "Locality teams", "While in use", &[("id", N), ("locality_id", N), ("age_phase_id", N), ("kind", N), ("name", N), ("base_site_id", N)]),
+    table("team_members", "Staff in locality teams and their arrangements", "While in the team, then 6 years", &[("team_id", N), ("user_id", P), ("relationship", P), ("role_in_team", P), ("sla_reference", P), ("since", P)]),
+    table("citywide_services", "City-wide services", "While in use", &[("id", N), ("authority_id", N), ("name", N), ("organisation_id", N)]),
+    table("citywide_contacts", "Named locality contacts of city-wide services", "While named", &[("service_id", N), ("locality_id", N), ("user_id", P)]),
+    table("geo_version", "Change counter of the geography", "For ever", &[("id", N), ("version", N)]),
+    table("persons", "Children and the adults around them in the multi-agency index", "To the 25th birthday of the youngest child in the family, or the 75th for a looked-after child (legal hold)", &[("id", N), ("kind", P), ("given_name", P), ("middle_names", P), ("family_name", P), ("preferred_name", P), ("date_of_birth", P), ("sex", P), ("nhs_number", P), ("nhs_number_status", P), ("upn", P), ("ethnicity", S), ("first_language", P), ("disability", S), ("send_status", S), ("shielded", S), ("address", P), ("postcode", P), ("phone", P), ("merged_into", N), ("root_id", N), ("version", N), ("created_at", N), ("updated_at", N)]),
+    table("person_addresses", "Address history", "As persons", &[("id", N), ("person_id", P), ("address", P), ("postcode", P), ("from_date", P), ("to_date", P), ("source", P)]),
+    table("person_relationships", "Family and household relationships", "As persons", &[("id", N), ("person_id", P), ("related_id", P), ("kind", P), ("same_household", P), ("parental_responsibility", P), ("since", P), ("until", P)]),
+    table("involvements", "Which agency and practitioner works with a child", "As persons", &[("id", N), ("child_id", P), ("organisation_id", N), ("practitioner_id", P), ("team", C), ("role", C), ("since", P), ("until", P), ("contact", C), ("basis", P), ("recorded_by", P), ("recorded_at", P)]),
+    table("person_flags", "Flags every practitioner must see (child protection plan, looked after …)", "As persons", &[("id", N), ("person_id", S), ("kind", S), ("since", S), ("until", S), ("organisation_id", N), ("recorded_by", S), ("recorded_at", S)]),
+    table("agency_records", "Agencies' own records of a person, as brought in from extracts", "Until the agency's next extract no longer holds them, then 1 year", &[("id", N), ("organisation_id", N), ("source_id", P), ("person_id", P), ("status", P), ("probability", P), ("fields", S), ("content_hash", P), ("first_seen", P), ("last_seen", P)]),
+    table("link_reviews", "Possible matches of agency records waiting for a person to decide", "1 year after the decision", &[("id", N), ("agency_record_id", N), ("candidate_id", P), ("probability", P), ("explanation", S), ("status", P), ("decided_by", P), ("decided_at", P), ("created_at", N)]),
+    table("person_merges", "Merges of duplicate records, so they can be undone", "As persons", &[("id", N), ("survivor_id", P), ("merged_id", P), ("reason", P), ("merged_by", P), ("merged_at", P), ("undone_by", P), ("undone_at", P)]),
+    table("linkage_models", "Trained record-linkage parameters (aggregate)", "Until replaced", &[("id", N), ("authority_id", N), ("model", N), ("trained_at", N), ("records", N)]),
+    table("break_glass", "Emergency access to a child's record, with reason and review", "6 years", &[("id", N), ("user_id", P), ("child_id", P), ("reason", P), ("granted_at", P), ("expires_at", P), ("reviewed_by", P), ("reviewed_at", P), ("review_outcome", P)]),
+];
+
+/// The class of one column, if it is listed.
+pub fn class_of(table: &str, column: &str) -> Option<Class> {
+    TABLES
+        .iter()
+        .find(|t| t.table == table)
+        .and_then(|t| t.columns.iter().find(|c| c.0 == column))
+        .map(|c| c.1)
+}
+
+/// The record of processing (UK GDPR Art 30), as Markdown, generated from [`TABLES`].
+pub fn record_of_processing() -> String {
+    let mut out = String::from(
+        "# Record of processing\n\nGenerated by `everychild privacy record` from the field classification in \
+         `crates/domain/src/classification.rs`; a test fails if this file and the schema disagree.\n\n\
+         Controller: each partner organisation for its own records, jointly for the multi-agency index, \
+         under an information-sharing agreement. Recipients: practitioners of the partner agencies with a \
+         recorded relationship to the child; the locality manager of the child's locality; the data \
+         protection officer for oversight. Security: see docs/SECURITY.md.\n\n\
+         | table | purpose | retention | highest class | special category or criminal-offence fields |\n|---|---|---|---|---|\n",
+    );
+    for t in TABLES {
+        let sensitive: Vec<&str> = t.columns.iter().filter(|c| c.1 >= S).map(|c| c.0).collect();
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            t.table,
+            t.purpose,
+            t.retention,
+            t.highest().label(),
+            if sensitive.is_empty() {
+                "none".to_owned()
+            } else {
+                sensitive.join(", ")
+            }
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_listed_once_and_the_record_names_every_table() {
+        for t in TABLES {
+            let mut names: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
+            names.sort_unstable();
+            let n = names.len();
+            names.dedup();
+            assert_eq!(names.len(), n, "{} lists a column twice", t.table);
+        }
+        let record = record_of_processing();
+        for t in TABLES {
+            assert!(record.contains(&format!("| {} |", t.table)));
+        }
+        assert_eq!(
+            class_of("persons", "ethnicity"),
+            Some(Class::SpecialCategory)
+        );
+        assert_eq!(
+            class_of("involvements", "role"),
+            Some(Class::CriminalOffence)
+        );
+        assert_eq!(class_of("persons", "no_such"), None);
+    }
+}

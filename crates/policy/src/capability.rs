@@ -1,0 +1,97 @@
+//! Capabilities: one marker type per action, so that a store method can demand the permit for
+//! exactly its own action.
+
+use crate::rules::Action;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A capability that a [`crate::Permit`] can be issued for. Sealed: only this crate defines them.
+pub trait Capability: sealed::Sealed {
+    /// The action the policy decides for this capability.
+    const ACTION: Action;
+}
+
+macro_rules! capability {
+    ($(#[$doc:meta] $name:ident;)*) => {$(
+        #[$doc]
+        #[derive(Debug)]
+        pub struct $name;
+        impl sealed::Sealed for $name {}
+        impl Capability for $name {
+            const ACTION: Action = Action::$name;
+        }
+    )*};
+}
+
+capability! {
+    /// Check a password, record a failed attempt, or start a session.
+    Authenticate;
+    /// Give or enrol the second factor of a sign-in already started.
+    CompleteSignIn;
+    /// End one's own session.
+    SignOut;
+    /// See one's own account and home page.
+    ViewOwnAccount;
+    /// Change one's own password or second factor.
+    ManageOwnAccount;
+    /// Search the staff directory.
+    SearchStaff;
+    /// See one colleague's staff profile.
+    ViewStaffProfile;
+    /// List user accounts.
+    ListUsers;
+    /// See one user account in full.
+    ViewUser;
+    /// Create a user account.
+    CreateUser;
+    /// Change a user account: disable, enable, reset password, reset second factor.
+    ManageUser;
+    /// Issue, list and revoke machine (bearer) tokens.
+    ManageApiTokens;
+    /// List organisations.
+    ListOrganisations;
+    /// Create or change organisations.
+    ManageOrganisations;
+    /// Read and filter the audit log.
+    ReadAudit;
+    /// Verify the audit hash chain.
+    VerifyAudit;
+    /// See localities, their profiles, hubs and the map (public).
+    ViewLocalities;
+    /// Find the locality and hubs serving a postcode (public).
+    LookupPostcode;
+    /// See boundary sets and their ward assignments.
+    ViewBoundarySets;
+    /// See who is in a locality's core and extended teams and how to reach them.
+    ViewTeams;
+    /// Import the geography (ONS, IMD, postcodes, schools, boundaries).
+    ImportGeography;
+    /// Create boundary sets and make one current.
+    ManageBoundarySets;
+    /// Set up an authority: localities, age phases, lead-locality rule, city-wide services.
+    ConfigureAuthority;
+    /// Manage one locality's hubs, delivery sites, teams and city-wide contacts.
+    ManageLocality;
+    /// Find out on what basis, if any, one may see a child (no personal data).
+    FindChildBasis;
+    /// Search the index of children (minimal details; audited with its purpose).
+    SearchChildren;
+    /// See a child's record, on a basis the store checks.
+    ViewChild;
+    /// Change a child's record (flags, family, addresses, involvement), on a checked basis.
+    UpdateChild;
+    /// Record that one works with a child, with a reason (audited; reviewed).
+    DeclareInvolvement;
+    /// Open a child's record in an emergency, with a reason, for a limited time.
+    BreakGlass;
+    /// Review break-glass accesses.
+    ReviewBreakGlass;
+    /// Decide which agency records are the same person; merge and unmerge people.
+    ReviewLinks;
+    /// Import an agency's extract of people.
+    ImportAgencyRecords;
+    /// See who has viewed a child's record.
+    ViewChildAccessLog;
+}

@@ -1,0 +1,649 @@
+//! The rules. Read this file to know who may do what.
+
+use crate::actor::Principal;
+use everychild_domain::{Role, UserId};
+
+/// Everything a principal can ask to do. One variant per [`crate::Capability`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum Action {
+    Authenticate,
+    CompleteSignIn,
+    SignOut,
+    ViewOwnAccount,
+    ManageOwnAccount,
+    SearchStaff,
+    ViewStaffProfile,
+    ListUsers,
+    ViewUser,
+    CreateUser,
+    ManageUser,
+    ManageApiTokens,
+    ListOrganisations,
+    ManageOrganisations,
+    ReadAudit,
+    VerifyAudit,
+    ViewLocalities,
+    LookupPostcode,
+    ViewBoundarySets,
+    ViewTeams,
+    ImportGeography,
+    ManageBoundarySets,
+    ConfigureAuthority,
+    ManageLocality,
+    FindChildBasis,
+    SearchChildren,
+    ViewChild,
+    UpdateChild,
+    DeclareInvolvement,
+    BreakGlass,
+    ReviewBreakGlass,
+    ReviewLinks,
+    ImportAgencyRecords,
+    ViewChildAccessLog,
+}
+
+impl Action {
+    /// Every action, for exhaustive tests.
+    pub const ALL: &'static [Action] = &[
+        Action::Authenticate,
+        Action::CompleteSignIn,
+        Action::SignOut,
+        Action::ViewOwnAccount,
+        Action::ManageOwnAccount,
+        Action::SearchStaff,
+        Action::ViewStaffProfile,
+        Action::ListUsers,
+        Action::ViewUser,
+        Action::CreateUser,
+        Action::ManageUser,
+        Action::ManageApiTokens,
+        Action::ListOrganisations,
+        Action::ManageOrganisations,
+        Action::ReadAudit,
+        Action::VerifyAudit,
+        Action::ViewLocalities,
+        Action::LookupPostcode,
+        Action::ViewBoundarySets,
+        Action::ViewTeams,
+        Action::ImportGeography,
+        Action::ManageBoundarySets,
+        Action::ConfigureAuthority,
+        Action::ManageLocality,
+        Action::FindChildBasis,
+        Action::SearchChildren,
+        Action::ViewChild,
+        Action::UpdateChild,
+        Action::DeclareInvolvement,
+        Action::BreakGlass,
+        Action::ReviewBreakGlass,
+        Action::ReviewLinks,
+        Action::ImportAgencyRecords,
+        Action::ViewChildAccessLog,
+    ];
+
+    /// Actions anyone may take without signing in: what a family needs to find its locality and
+    /// hub. Nothing personal is ever behind a public action.
+    pub fn is_public(self) -> bool {
+        matches!(self, Action::ViewLocalities | Action::LookupPostcode)
+    }
+}
+
+/// What an action is done to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Nothing in particular (a list, a search, one's own account).
+    None,
+    /// One user account.
+    User(UserId),
+    /// One locality (its hubs, teams and contacts).
+    Locality(i64),
+    /// One child's record, on the basis the actor claims; the store checks the claim in the
+    /// same query that reads the record, so a false claim reads nothing.
+    Child {
+        /// The person id.
+        id: i64,
+        /// Why the actor may see this child.
+        basis: Basis,
+    },
+}
+
+/// Why a user may see a child's record: their relationship to the child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Basis {
+    /// No relationship (enough only to find the child and declare one).
+    None,
+    /// The user is recorded as working with the child.
+    Involved,
+    /// The user is the child's lead professional.
+    LeadProfessional,
+    /// The user is a member of the team around the child.
+    TeamMember,
+    /// The child's lead locality is one the user manages.
+    Locality,
+    /// Time-limited emergency access with a recorded reason.
+    BreakGlass,
+}
+
+impl Basis {
+    /// Stored and audited form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::None => "none",
+            Basis::Involved => "involved",
+            Basis::LeadProfessional => "lead_professional",
+            Basis::TeamMember => "team_member",
+            Basis::Locality => "locality",
+            Basis::BreakGlass => "break_glass",
+        }
+    }
+}
+
+impl Target {
+    /// The subject an audit event names: its type and id.
+    pub fn subject(&self) -> Option<(&'static str, String)> {
+        match self {
+            Target::None => None,
+            Target::User(id) => Some(("user", id.0.to_string())),
+            Target::Locality(l) => Some(("locality", l.to_string())),
+            Target::Child { id, .. } => Some(("person", id.to_string())),
+        }
+    }
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenyReason {
+    /// Nobody is signed in (or sign-in is not complete): ask them to sign in.
+    NotSignedIn,
+    /// Signed in, but this role or relationship does not allow it.
+    Forbidden,
+    /// The action would act on the actor's own account where that is not allowed.
+    SelfAction,
+    /// The user must change a password an administrator reset before doing anything else.
+    PasswordChangeRequired,
+}
+
+/// The outcome of a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Go ahead.
+    Allow,
+    /// Refused, with the reason.
+    Deny(DenyReason),
+}
+
+use Decision::{Allow, Deny};
+use DenyReason::{Forbidden, NotSignedIn, PasswordChangeRequired, SelfAction};
+
+/// Decide whether `principal` may do `action` to `target`. Deny by default: every arm that
+/// allows names who it allows.
+pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decision {
+    use Action as A;
+    let actor = match principal {
+        Principal::Anonymous => {
+            return match action {
+                A::Authenticate => Allow,
+                a if a.is_public() => Allow,
+                _ => Deny(NotSignedIn),
+            }
+        }
+        Principal::Pending(_) => {
+            // Half-way through sign-in: finish it (which may record failed codes, hence
+            // Authenticate) or leave.
+            return match action {
+                A::Authenticate | A::CompleteSignIn | A::SignOut => Allow,
+                a if a.is_public() => Allow,
+                _ => Deny(NotSignedIn),
+            };
+        }
+        Principal::Console => {
+            // The operator at the console already holds the server's files and database
+            // credentials; the console may administer accounts and verify the audit log, but
+            // it never reads personal records through these actions.
+            return match action {
+                A::CreateUser
+                | A::ManageUser
+                | A::ListUsers
+                | A::ListOrganisations
+                | A::ManageOrganisations
+                | A::VerifyAudit
+                | A::ImportGeography
+                | A::ManageBoundarySets
+                | A::ConfigureAuthority
+                | A::ManageLocality
+                | A::ImportAgencyRecords => Allow,
+                a if a.is_public() => Allow,
+                _ => Deny(Forbidden),
+            };
+        }
+        Principal::User(actor) => actor,
+    };
+    let role = actor.role;
+    if actor.must_change_password
+        && !action.is_public()
+        && !matches!(
+            action,
+            A::Authenticate | A::SignOut | A::ViewOwnAccount | A::ManageOwnAccount
+        )
+    {
+        return Deny(PasswordChangeRequired);
+    }
+    let is_self = matches!(target, Target::User(id) if *id == actor.user_id);
+    match action {
+        // A completed sign-in needs no second step; signing in again is fine.
+        A::Authenticate | A::SignOut | A::ViewOwnAccount | A::ManageOwnAccount => Allow,
+        A::CompleteSignIn => Deny(Forbidden),
+        // Staff contact details are for people who work with children and families.
+        // Advisory board members see safe aggregates only (000 §4.48).
+        A::SearchStaff | A::ViewStaffProfile => match role {
+            Role::Practitioner
+            | Role::LocalityManager
+            | Role::Commissioner
+            | Role::Analyst
+            | Role::Administrator
+            | Role::DataProtectionOfficer => Allow,
+            Role::AdvisoryBoardMember => Deny(Forbidden),
+        },
+        A::ListOrganisations => Allow,
+        A::ListUsers
+        | A::ViewUser
+        | A::CreateUser
+        | A::ManageApiTokens
+        | A::ManageOrganisations => match role {
+            Role::Administrator => Allow,
+            _ => Deny(Forbidden),
+        },
+        // Administrators manage other people's accounts; their own goes through the account
+        // pages (so nobody disables or resets themselves by accident).
+        A::ManageUser => match role {
+            Role::Administrator if is_self => Deny(SelfAction),
+            Role::Administrator => Allow,
+            _ => Deny(Forbidden),
+        },
+        // The audit log is for the people who answer for it; nobody can change it here.
+        A::ReadAudit | A::VerifyAudit => match role {
+            Role::Administrator | Role::DataProtectionOfficer => Allow,
+            _ => Deny(Forbidden),
+        },
+        // Localities, hubs and the postcode lookup are public.
+        A::ViewLocalities | A::LookupPostcode => Allow,
+        // Boundary sets are organisational, not personal: anyone signed in may see them.
+        A::ViewBoundarySets => Allow,
+        // Who is in a locality team and how to reach them is for people who work with
+        // children and families, as the staff directory is.
+        A::ViewTeams => match role {
+            Role::Practitioner
+            | Role::LocalityManager
+            | Role::Commissioner
+            | Role::Analyst
+            | Role::Administrator
+            | Role::DataProtectionOfficer => Allow,
+            Role::AdvisoryBoardMember => Deny(Forbidden),
+        },
+        // Geography comes from the server console (`everychild import geography`).
+        A::ImportGeography => Deny(Forbidden),
+        // Redrawing boundaries changes every locality figure, and age phases, the lead-locality
+        // rule and city-wide services shape the whole authority: administrators only.
+        A::ManageBoundarySets | A::ConfigureAuthority => match role {
+            Role::Administrator => Allow,
+            _ => Deny(Forbidden),
+        },
+        // A locality's hubs, sites, teams and city-wide contacts: administrators anywhere; a
+        // locality manager in the localities they work in.
+        A::ManageLocality => match (role, target) {
+            (Role::Administrator, Target::Locality(_)) => Allow,
+            (Role::LocalityManager, Target::Locality(l)) if actor.localities.contains(l) => Allow,
+            _ => Deny(Forbidden),
+        },
+        // Children's records are for the people who work with children, on a basis. Nobody
+        // else reads them: not administrators, analysts, commissioners or board members.
+        A::FindChildBasis | A::SearchChildren | A::DeclareInvolvement | A::BreakGlass => match role
+        {
+            Role::Practitioner | Role::LocalityManager => Allow,
+            _ => Deny(Forbidden),
+        },
+        A::ViewChild | A::UpdateChild => match (role, target) {
+            (
+                Role::Practitioner,
+                Target::Child {
+                    basis:
+                        Basis::Involved
+                        | Basis::LeadProfessional
+                        | Basis::TeamMember
+                        | Basis::BreakGlass,
+                    ..
+                },
+            ) => Allow,
+            (
+                Role::LocalityManager,
+                Target::Child {
+                    basis:
+                        Basis::Involved
+                        | Basis::LeadProfessional
+                        | Basis::TeamMember
+                        | Basis::Locality
+                        | Basis::BreakGlass,
+                    ..
+                },
+            ) => Allow,
+            _ => Deny(Forbidden),
+        },
+        // Which records are the same person is decided by locality managers (the front door).
+        A::ReviewLinks => match role {
+            Role::LocalityManager => Allow,
+            _ => Deny(Forbidden),
+        },
+        // The data protection officer reviews every break-glass access and who has viewed a
+        // child.
+        A::ReviewBreakGlass | A::ViewChildAccessLog => match role {
+            Role::DataProtectionOfficer => Allow,
+            _ => Deny(Forbidden),
+        },
+        // Agency extracts come in at the server console (`everychild import people`).
+        A::ImportAgencyRecords => Deny(Forbidden),
+    }
+}
+
+/// Whether a role must use a second factor. Administrators and the data protection officer
+/// always must; an authority can add roles (e.g. every practitioner) in configuration.
+pub fn second_factor_required(role: Role, also_required_for: &[Role]) -> bool {
+    matches!(role, Role::Administrator | Role::DataProtectionOfficer)
+        || also_required_for.contains(&role)
+}
+
+/// Whether a bearer token may act as a user with this role. A token is a single secret with
+/// no second factor, so it never acts as a role that must use one.
+pub fn token_may_act_as(role: Role, also_required_for: &[Role]) -> bool {
+    !second_factor_required(role, also_required_for)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::{Actor, PendingUser};
+    use everychild_domain::{AgencyType, OrganisationId};
+
+    fn user(role: Role) -> Principal {
+        Principal::User(Actor {
+            user_id: UserId(10),
+            username: "u".into(),
+            display_name: "U".into(),
+            role,
+            organisation_id: OrganisationId(1),
+            organisation_name: "Org".into(),
+            agency_type: AgencyType::Health,
+            localities: vec![],
+            totp_enabled: false,
+            must_change_password: false,
+        })
+    }
+
+    #[test]
+    fn a_reset_password_must_be_changed_first() {
+        let mut p = user(Role::Administrator);
+        if let Principal::User(a) = &mut p {
+            a.must_change_password = true;
+        }
+        assert_eq!(
+            decide(&p, Action::ListUsers, &Target::None),
+            Deny(PasswordChangeRequired)
+        );
+        assert_eq!(decide(&p, Action::ManageOwnAccount, &Target::None), Allow);
+    }
+
+    #[test]
+    fn anonymous_may_only_authenticate_and_use_public_actions() {
+        for &a in Action::ALL {
+            let d = decide(&Principal::Anonymous, a, &Target::None);
+            if a == Action::Authenticate || a.is_public() {
+                assert_eq!(d, Allow);
+            } else {
+                assert_eq!(d, Deny(NotSignedIn), "{a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn pending_sign_in_may_only_finish_or_leave() {
+        let p = Principal::Pending(PendingUser {
+            user_id: UserId(1),
+            username: "x".into(),
+            must_enrol: false,
+        });
+        for &a in Action::ALL {
+            let allowed = a.is_public()
+                || matches!(
+                    a,
+                    Action::Authenticate | Action::CompleteSignIn | Action::SignOut
+                );
+            assert_eq!(decide(&p, a, &Target::None) == Allow, allowed, "{a:?}");
+        }
+    }
+
+    #[test]
+    fn only_administrators_manage_users_and_never_themselves() {
+        for r in Role::ALL {
+            let d = decide(&user(r), Action::ManageUser, &Target::User(UserId(11)));
+            assert_eq!(d == Allow, r == Role::Administrator, "{r:?}");
+        }
+        assert_eq!(
+            decide(
+                &user(Role::Administrator),
+                Action::ManageUser,
+                &Target::User(UserId(10))
+            ),
+            Deny(SelfAction)
+        );
+    }
+
+    #[test]
+    fn audit_is_for_administrators_and_the_dpo() {
+        for r in Role::ALL {
+            let allowed = matches!(r, Role::Administrator | Role::DataProtectionOfficer);
+            assert_eq!(
+                decide(&user(r), Action::ReadAudit, &Target::None) == Allow,
+                allowed
+            );
+        }
+    }
+
+    #[test]
+    fn advisory_board_members_see_no_staff_records() {
+        assert_eq!(
+            decide(
+                &user(Role::AdvisoryBoardMember),
+                Action::ViewStaffProfile,
+                &Target::User(UserId(3))
+            ),
+            Deny(Forbidden)
+        );
+        assert_eq!(
+            decide(
+                &user(Role::Practitioner),
+                Action::ViewStaffProfile,
+                &Target::User(UserId(3))
+            ),
+            Allow
+        );
+    }
+
+    #[test]
+    fn console_never_reads_personal_records() {
+        for a in [
+            Action::SearchStaff,
+            Action::ViewStaffProfile,
+            Action::ViewUser,
+            Action::ReadAudit,
+        ] {
+            assert_eq!(
+                decide(&Principal::Console, a, &Target::None),
+                Deny(Forbidden)
+            );
+        }
+    }
+
+    #[test]
+    fn only_localities_and_the_postcode_lookup_are_public() {
+        let public: Vec<_> = Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.is_public())
+            .collect();
+        assert_eq!(public, vec![Action::ViewLocalities, Action::LookupPostcode]);
+    }
+
+    #[test]
+    fn teams_are_for_staff_and_boundaries_for_administrators() {
+        for r in Role::ALL {
+            let teams = decide(&user(r), Action::ViewTeams, &Target::Locality(1));
+            assert_eq!(teams == Allow, r != Role::AdvisoryBoardMember, "{r:?}");
+            let sets = decide(&user(r), Action::ManageBoundarySets, &Target::None);
+            assert_eq!(sets == Allow, r == Role::Administrator, "{r:?}");
+            assert_eq!(
+                decide(&user(r), Action::ImportGeography, &Target::None),
+                Deny(Forbidden)
+            );
+        }
+        assert_eq!(
+            decide(&Principal::Console, Action::ImportGeography, &Target::None),
+            Allow
+        );
+    }
+
+    #[test]
+    fn locality_managers_manage_only_their_own_localities() {
+        let mut m = user(Role::LocalityManager);
+        if let Principal::User(a) = &mut m {
+            a.localities = vec![3];
+        }
+        assert_eq!(
+            decide(&m, Action::ManageLocality, &Target::Locality(3)),
+            Allow
+        );
+        assert_eq!(
+            decide(&m, Action::ManageLocality, &Target::Locality(4)),
+            Deny(Forbidden)
+        );
+        assert_eq!(
+            decide(&m, Action::ManageLocality, &Target::None),
+            Deny(Forbidden)
+        );
+        assert_eq!(
+            decide(
+                &user(Role::Administrator),
+                Action::ManageLocality,
+                &Target::Locality(4)
+            ),
+            Allow
+        );
+        assert_eq!(
+            decide(
+                &user(Role::Practitioner),
+                Action::ManageLocality,
+                &Target::Locality(3)
+            ),
+            Deny(Forbidden)
+        );
+    }
+
+    #[test]
+    fn a_child_is_seen_only_on_a_basis_and_never_by_the_back_office() {
+        let child = |basis| Target::Child { id: 5, basis };
+        for r in Role::ALL {
+            for b in [
+                Basis::None,
+                Basis::Involved,
+                Basis::LeadProfessional,
+                Basis::TeamMember,
+                Basis::Locality,
+                Basis::BreakGlass,
+            ] {
+                let allowed = match r {
+                    Role::Practitioner => !matches!(b, Basis::None | Basis::Locality),
+                    Role::LocalityManager => b != Basis::None,
+                    _ => false,
+                };
+                for a in [Action::ViewChild, Action::UpdateChild] {
+                    assert_eq!(
+                        decide(&user(r), a, &child(b)) == Allow,
+                        allowed,
+                        "{r:?} {a:?} {b:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            decide(
+                &Principal::Console,
+                Action::ViewChild,
+                &child(Basis::Involved)
+            ),
+            Deny(Forbidden)
+        );
+        assert_eq!(
+            decide(&Principal::Anonymous, Action::SearchChildren, &Target::None),
+            Deny(NotSignedIn)
+        );
+        assert_eq!(
+            decide(&user(Role::Analyst), Action::SearchChildren, &Target::None),
+            Deny(Forbidden)
+        );
+        assert_eq!(
+            decide(
+                &user(Role::DataProtectionOfficer),
+                Action::ReviewBreakGlass,
+                &Target::None
+            ),
+            Allow
+        );
+        assert_eq!(
+            decide(
+                &user(Role::Practitioner),
+                Action::ReviewLinks,
+                &Target::None
+            ),
+            Deny(Forbidden)
+        );
+    }
+
+    #[test]
+    fn second_factor_rules() {
+        assert!(second_factor_required(Role::Administrator, &[]));
+        assert!(second_factor_required(Role::DataProtectionOfficer, &[]));
+        assert!(!second_factor_required(Role::Practitioner, &[]));
+        assert!(second_factor_required(
+            Role::Practitioner,
+            &[Role::Practitioner]
+        ));
+    }
+
+    #[test]
+    fn tokens_never_act_as_roles_that_need_a_second_factor() {
+        assert!(!token_may_act_as(Role::Administrator, &[]));
+        assert!(!token_may_act_as(Role::DataProtectionOfficer, &[]));
+        assert!(token_may_act_as(Role::Analyst, &[]));
+        assert!(!token_may_act_as(Role::Analyst, &[Role::Analyst]));
+    }
+
+    #[test]
+    fn permits_carry_target_and_purpose() {
+        let p = crate::authorize::<crate::ViewStaffProfile>(
+            &user(Role::Practitioner),
+            Target::User(UserId(4)),
+            Some("contact"),
+        );
+        let p = p.ok();
+        assert_eq!(
+            p.as_ref().map(|p| p.target().clone()),
+            Some(Target::User(UserId(4)))
+        );
+        assert_eq!(p.as_ref().and_then(|p| p.purpose()), Some("contact"));
+        assert!(crate::authorize::<crate::ReadAudit>(
+            &user(Role::Practitioner),
+            Target::None,
+            None
+        )
+        .is_err());
+    }
+}

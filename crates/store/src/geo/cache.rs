@@ -1,0 +1,196 @@
+//! The in-memory geography index, loaded on first use and reloaded when the database's
+//! `geo_version` moves on (checked at most every few seconds, so a change made by another
+//! server on the same database is seen soon; a change made here is seen at once).
+
+use crate::{Result, SqlStore, StoreError};
+use everychild_domain::geo::{
+    AgePhaseHub, AreaCode, BngPoint, GeoIndex, GeoIndexBuilder, Postcode, PostcodeEntry, Urn,
+};
+use sqlx::{Any, Transaction};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a loaded index is trusted before the version is checked again.
+const RECHECK: Duration = Duration::from_secs(5);
+
+struct Loaded {
+    index: Arc<GeoIndex>,
+    version: i64,
+    checked: Instant,
+}
+
+/// The cached index of one store.
+#[derive(Default)]
+pub struct GeoCache {
+    loaded: Mutex<Option<Loaded>>,
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for GeoCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GeoCache")
+    }
+}
+
+/// Record that the geography changed.
+pub(crate) async fn bump_version(tx: &mut Transaction<'static, Any>) -> Result<()> {
+    sqlx::query("UPDATE geo_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+impl GeoCache {
+    /// Forget the loaded index (after a change made through this store).
+    pub(crate) fn invalidate(&self) {
+        if let Ok(mut l) = self.loaded.lock() {
+            *l = None;
+        }
+    }
+
+    fn fresh(&self) -> Option<(Arc<GeoIndex>, Option<i64>)> {
+        let l = self.loaded.lock().ok()?;
+        let l = l.as_ref()?;
+        if l.checked.elapsed() < RECHECK {
+            Some((l.index.clone(), None))
+        } else {
+            Some((l.index.clone(), Some(l.version)))
+        }
+    }
+
+    /// The current index.
+    pub(crate) async fn get(&self, store: &SqlStore) -> Result<Arc<GeoIndex>> {
+        match self.fresh() {
+            Some((idx, None)) => return Ok(idx),
+            Some((idx, Some(v))) if store.geo_version().await? == v => {
+                if let Ok(mut l) = self.loaded.lock() {
+                    if let Some(l) = l.as_mut() {
+                        l.checked = Instant::now();
+                    }
+                }
+                return Ok(idx);
+            }
+            _ => {}
+        }
+        let _one_loader = self.loading.lock().await;
+        if let Some((idx, None)) = self.fresh() {
+            return Ok(idx);
+        }
+        let version = store.geo_version().await?;
+        let index = Arc::new(store.load_geo_index().await?);
+        if let Ok(mut l) = self.loaded.lock() {
+            *l = Some(Loaded {
+                index: index.clone(),
+                version,
+                checked: Instant::now(),
+            });
+        }
+        Ok(index)
+    }
+}
+
+fn code(s: &str) -> Result<AreaCode> {
+    AreaCode::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn opt_code(s: Option<String>) -> Result<Option<AreaCode>> {
+    s.as_deref().map(code).transpose()
+}
+
+impl SqlStore {
+    async fn geo_version(&self) -> Result<i64> {
+        let (v,): (i64,) = sqlx::query_as("SELECT version FROM geo_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(v)
+    }
+
+    /// Read everything the index needs.
+    async fn load_geo_index(&self) -> Result<GeoIndex> {
+        let mut b = GeoIndexBuilder::default();
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM authorities")
+            .fetch_all(&self.pool)
+            .await?;
+        for (c, n) in rows {
+            b.authority(code(&c)?, &n);
+        }
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM wards")
+            .fetch_all(&self.pool)
+            .await?;
+        for (c, n) in rows {
+            b.ward(code(&c)?, &n);
+        }
+        type PcRow = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<f64>,
+            Option<f64>,
+            Option<String>,
+        );
+        let rows: Vec<PcRow> = sqlx::query_as(
+            "SELECT postcode, authority_code, lsoa11, ward_code, easting, northing, terminated FROM postcodes",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for (pc, la, lsoa, ward, e, n, term) in rows {
+            b.postcode(PostcodeEntry {
+                postcode: Postcode::parse(&pc).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                authority: code(&la)?,
+                lsoa11: opt_code(lsoa)?,
+                ward: opt_code(ward)?,
+                point: e.zip(n).map(|(e, n)| BngPoint::new(e, n)),
+                terminated: term,
+            });
+        }
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT DISTINCT l.id, l.name FROM localities l \
+             JOIN boundary_set_wards w ON w.locality_id = l.id \
+             JOIN boundary_sets s ON s.id = w.set_id AND s.is_current = 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, name) in rows {
+            b.locality(id, &name);
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT w.ward_code, w.locality_id FROM boundary_set_wards w \
+             JOIN boundary_sets s ON s.id = w.set_id AND s.is_current = 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for (ward, loc) in rows {
+            b.assign(code(&ward)?, loc);
+        }
+        type HubRow = (i64, String, String, String, i64, i64, String);
+        let rows: Vec<HubRow> = sqlx::query_as(
+            "SELECT s.id, s.name, s.address, s.postcode, s.locality_id, p.id, p.name FROM sites s \
+             JOIN age_phases p ON p.id = s.age_phase_id WHERE s.is_hub = 1 ORDER BY s.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, name, address, postcode, loc, phase_id, phase_name) in rows {
+            b.hub(
+                loc,
+                AgePhaseHub {
+                    phase_id,
+                    phase_name,
+                    hub_id: id,
+                    hub_name: name,
+                    address,
+                    postcode,
+                },
+            );
+        }
+        let rows: Vec<(i64, String, String, Option<String>, i64)> =
+            sqlx::query_as("SELECT urn, name, authority_code, ward_code, city_wide FROM schools")
+                .fetch_all(&self.pool)
+                .await?;
+        for (urn, name, la, ward, city_wide) in rows {
+            let urn = u32::try_from(urn).map_err(|_| StoreError::Corrupt(format!("URN {urn}")))?;
+            b.school(Urn(urn), &name, code(&la)?, opt_code(ward)?, city_wide != 0);
+        }
+        Ok(b.build())
+    }
+}

@@ -1,0 +1,557 @@
+//! Storage for everychild: repository traits, one implementation over SQLite and PostgreSQL,
+//! the migrations for both, and the hash-chained audit log written in the same transaction as
+//! the change it records.
+//!
+//! Every method that reads or changes data takes a [`everychild_policy::Permit`] for its
+//! capability, so nothing reaches the data without a policy decision; the permit's actor,
+//! target and purpose go into the audit event.
+
+mod audit;
+mod auth;
+mod batch;
+#[cfg(test)]
+mod classification_check;
+mod error;
+mod geo;
+mod localities;
+mod meta;
+mod orgs;
+mod people;
+mod pool;
+mod tokens;
+mod types;
+mod users;
+
+pub use audit::{AuditFilter, AuditPage, AuditRow};
+pub use error::StoreError;
+pub use geo::{GeoCache, GeographyReport, TableCounts};
+pub use localities::types::*;
+pub use meta::{with_request_meta, RequestMeta};
+pub use people::import::ImportReport;
+pub use people::merge::MergeRow;
+pub use people::review::{ReviewCandidate, ReviewDecision, ReviewItem};
+pub use people::types::*;
+pub use pool::{Backend, PoolSettings, SqlStore};
+pub use types::*;
+
+use async_trait::async_trait;
+use everychild_domain::geo::{data::GeographyData, GeoIndex};
+use everychild_domain::locality::{AgePhases, LeadRule, ValidBoundarySet};
+use everychild_domain::{audit::ChainError, Timestamp, UserId};
+use everychild_policy as policy;
+use policy::Permit;
+use std::sync::Arc;
+
+/// Result type of every store call.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Sign-in, sessions and bearer tokens.
+#[async_trait]
+pub trait AuthRepo: Send + Sync {
+    /// The stored credentials for a username, if the account exists.
+    async fn credentials(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        username: &str,
+    ) -> Result<Option<Credentials>>;
+    /// How many failures each throttle key has had since `since`.
+    async fn failures_since(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        keys: &[String],
+        since: Timestamp,
+    ) -> Result<Vec<i64>>;
+    /// Record a failed sign-in against each throttle key, and audit it.
+    async fn record_sign_in_failure(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        attempted_username: &str,
+        keys: &[String],
+        reason: &str,
+    ) -> Result<()>;
+    /// Start a session after a correct password; clears the account's failures; audited.
+    async fn start_session(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        s: NewSession<'_>,
+    ) -> Result<()>;
+    /// Load the session with this id hash; expired or disabled sessions are removed and `None`.
+    async fn load_session(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        id_hash: &str,
+        timeouts: SessionTimeouts,
+    ) -> Result<Option<LoadedSession>>;
+    /// The second-factor state of the user in a pending sign-in.
+    async fn second_factor(
+        &self,
+        p: &Permit<policy::CompleteSignIn>,
+    ) -> Result<Option<SecondFactor>>;
+    /// Finish a sign-in with a second factor: accepts `step` only if later than the last used
+    /// (no replay), optionally enrols `enrol_secret`, and swaps the session for a fresh id.
+    /// Returns false when the step was already used.
+    async fn complete_sign_in(
+        &self,
+        p: &Permit<policy::CompleteSignIn>,
+        old_hash: &str,
+        new_hash: &str,
+        step: i64,
+        enrol_secret: Option<&str>,
+    ) -> Result<bool>;
+    /// End a session on the server; audited.
+    async fn sign_out(&self, p: &Permit<policy::SignOut>, id_hash: &str) -> Result<()>;
+    /// The user behind a bearer token, if the token is live and the user enabled.
+    async fn token_user(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        token_hash: &str,
+    ) -> Result<Option<LoadedSession>>;
+}
+
+/// One's own account.
+#[async_trait]
+pub trait AccountRepo: Send + Sync {
+    /// The signed-in user's account.
+    async fn own_account(&self, p: &Permit<policy::ViewOwnAccount>) -> Result<Option<UserDetail>>;
+    /// The signed-in user's password hash, to check the current password.
+    async fn own_password_hash(&self, p: &Permit<policy::ManageOwnAccount>) -> Result<String>;
+    /// Set a new password; ends the user's other sessions; audited.
+    async fn change_own_password(
+        &self,
+        p: &Permit<policy::ManageOwnAccount>,
+        new_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()>;
+    /// Enrol (`Some(secret, step)`) or remove (`None`) the second factor; audited.
+    async fn set_own_totp(
+        &self,
+        p: &Permit<policy::ManageOwnAccount>,
+        secret_and_step: Option<(&str, i64)>,
+    ) -> Result<()>;
+}
+
+/// User administration and the staff directory.
+#[async_trait]
+pub trait UserRepo: Send + Sync {
+    /// Search user accounts; audited.
+    async fn list_users(
+        &self,
+        p: &Permit<policy::ListUsers>,
+        q: &UserQuery,
+    ) -> Result<Vec<UserSummary>>;
+    /// One user account; audited.
+    async fn get_user(&self, p: &Permit<policy::ViewUser>) -> Result<Option<UserDetail>>;
+    /// Create a user account; audited.
+    async fn create_user(&self, p: &Permit<policy::CreateUser>, u: NewUser) -> Result<UserId>;
+    /// Disable (ending every session at once) or enable the target account; audited.
+    async fn set_user_disabled(
+        &self,
+        p: &Permit<policy::ManageUser>,
+        disabled: bool,
+    ) -> Result<bool>;
+    /// Reset the target's password (they must change it at next sign-in); audited.
+    async fn reset_user_password(
+        &self,
+        p: &Permit<policy::ManageUser>,
+        new_hash: &str,
+    ) -> Result<bool>;
+    /// Remove the target's second factor so they enrol again; audited.
+    async fn reset_user_totp(&self, p: &Permit<policy::ManageUser>) -> Result<bool>;
+    /// Search the staff directory; audited.
+    async fn search_staff(
+        &self,
+        p: &Permit<policy::SearchStaff>,
+        q: &str,
+    ) -> Result<Vec<StaffCard>>;
+    /// One colleague's staff profile; audited.
+    async fn staff_profile(
+        &self,
+        p: &Permit<policy::ViewStaffProfile>,
+    ) -> Result<Option<StaffCard>>;
+}
+
+/// Organisations.
+#[async_trait]
+pub trait OrgRepo: Send + Sync {
+    /// Every organisation.
+    async fn list_organisations(
+        &self,
+        p: &Permit<policy::ListOrganisations>,
+    ) -> Result<Vec<Organisation>>;
+    /// Create an organisation; audited.
+    async fn create_organisation(
+        &self,
+        p: &Permit<policy::ManageOrganisations>,
+        o: NewOrganisation,
+    ) -> Result<everychild_domain::OrganisationId>;
+}
+
+/// Bearer tokens for machine clients.
+#[async_trait]
+pub trait TokenRepo: Send + Sync {
+    /// Issue a token for a user; only its hash is stored; audited.
+    async fn issue_token(
+        &self,
+        p: &Permit<policy::ManageApiTokens>,
+        user: UserId,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<i64>;
+    /// Every token, live and revoked.
+    async fn list_tokens(&self, p: &Permit<policy::ManageApiTokens>) -> Result<Vec<ApiToken>>;
+    /// Revoke a token; audited. False if no live token has that id.
+    async fn revoke_token(&self, p: &Permit<policy::ManageApiTokens>, id: i64) -> Result<bool>;
+}
+
+/// The audit log: read, verify, and record refusals.
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    /// Filter the log; the search is itself audited.
+    async fn search_audit(
+        &self,
+        p: &Permit<policy::ReadAudit>,
+        f: &AuditFilter,
+    ) -> Result<AuditPage>;
+    /// Verify the whole chain, naming the first bad event.
+    async fn verify_audit(
+        &self,
+        p: &Permit<policy::VerifyAudit>,
+    ) -> Result<std::result::Result<i64, ChainError>>;
+    /// Record that the policy refused a signed-in user.
+    async fn record_denied(
+        &self,
+        principal: &policy::Principal,
+        action: policy::Action,
+        subject: Option<(&str, String)>,
+    ) -> Result<()>;
+}
+
+/// Geography: the import of open data and the in-memory lookup index.
+#[async_trait]
+pub trait GeoRepo: Send + Sync {
+    /// Upsert every geography table in one audited transaction; importing the same data again
+    /// changes nothing.
+    async fn import_geography(
+        &self,
+        p: &Permit<policy::ImportGeography>,
+        data: &GeographyData,
+    ) -> Result<GeographyReport>;
+    /// The postcode, school and locality index (loaded once, reloaded after changes).
+    async fn geo_index(&self, p: &Permit<policy::LookupPostcode>) -> Result<Arc<GeoIndex>>;
+}
+
+/// Authorities, localities, boundary sets, age phases, hubs and sites, teams and contacts.
+#[async_trait]
+pub trait LocalityRepo: Send + Sync {
+    /// Every authority.
+    async fn authorities(&self, p: &Permit<policy::ViewLocalities>) -> Result<Vec<Authority>>;
+    /// Set the lead-locality rule of an authority; audited.
+    async fn set_lead_rule(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        authority_id: i64,
+        rule: LeadRule,
+    ) -> Result<()>;
+    /// An authority's age phases, youngest first.
+    async fn age_phases(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<AgePhaseRow>>;
+    /// Set an authority's age phases (matched by name; a phase in use cannot be removed);
+    /// audited.
+    async fn set_age_phases(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        authority_id: i64,
+        phases: &AgePhases,
+    ) -> Result<()>;
+    /// An authority's localities (those of the current set first), with their current wards.
+    async fn localities(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<LocalityRow>>;
+    /// Create a locality; audited.
+    async fn create_locality(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        authority_id: i64,
+        name: &str,
+    ) -> Result<i64>;
+    /// A locality's figures under a boundary set (the current one if `None`).
+    async fn locality_profile(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        locality_id: i64,
+        set_id: Option<i64>,
+    ) -> Result<Option<LocalityProfile>>;
+    /// An authority's boundary sets, newest first.
+    async fn boundary_sets(
+        &self,
+        p: &Permit<policy::ViewBoundarySets>,
+        authority_id: i64,
+    ) -> Result<Vec<BoundarySetSummary>>;
+    /// One boundary set with every ward's locality.
+    async fn boundary_set(
+        &self,
+        p: &Permit<policy::ViewBoundarySets>,
+        set_id: i64,
+    ) -> Result<Option<BoundarySetDetail>>;
+    /// An authority's wards with their populations and boundaries.
+    async fn authority_wards(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<WardFigures>>;
+    /// Store a new boundary set (the next version; the old ones are kept), optionally making it
+    /// current; audited.
+    async fn create_boundary_set(
+        &self,
+        p: &Permit<policy::ManageBoundarySets>,
+        authority_id: i64,
+        name: &str,
+        note: &str,
+        set: &ValidBoundarySet,
+        make_current: bool,
+    ) -> Result<i64>;
+    /// Make a boundary set its authority's current one; audited.
+    async fn make_boundary_set_current(
+        &self,
+        p: &Permit<policy::ManageBoundarySets>,
+        set_id: i64,
+    ) -> Result<()>;
+    /// An authority's schools, by name.
+    async fn schools(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<SchoolRow>>;
+    /// An authority's hubs and delivery sites.
+    async fn sites(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<Site>>;
+    /// Add a hub or delivery site to the permit's locality; audited.
+    async fn add_site(&self, p: &Permit<policy::ManageLocality>, s: NewSite) -> Result<i64>;
+    /// The permit's locality's teams (one age phase or all) and city-wide contacts; audited,
+    /// as it shows staff contact details.
+    async fn team_directory(
+        &self,
+        p: &Permit<policy::ViewTeams>,
+        age_phase_id: Option<i64>,
+    ) -> Result<(Vec<Team>, Vec<CitywideContact>)>;
+    /// The enabled account with this username, for adding to the permit's locality's teams.
+    async fn staff_by_username(
+        &self,
+        p: &Permit<policy::ManageLocality>,
+        username: &str,
+    ) -> Result<Option<UserId>>;
+    /// Create a team in the permit's locality; audited.
+    async fn create_team(&self, p: &Permit<policy::ManageLocality>, t: NewTeam) -> Result<i64>;
+    /// Add a member to a team of the permit's locality; audited.
+    async fn add_team_member(
+        &self,
+        p: &Permit<policy::ManageLocality>,
+        team_id: i64,
+        m: NewMember,
+    ) -> Result<()>;
+    /// Add a city-wide service to an authority; audited.
+    async fn add_citywide_service(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        authority_id: i64,
+        name: &str,
+        organisation_id: i64,
+    ) -> Result<i64>;
+    /// An authority's city-wide services: id and name.
+    async fn citywide_services(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<(i64, String)>>;
+    /// Name the permit's locality's contact for a city-wide service; audited.
+    async fn set_citywide_contact(
+        &self,
+        p: &Permit<policy::ManageLocality>,
+        service_id: i64,
+        user_id: i64,
+    ) -> Result<()>;
+    /// Mark a school as serving the whole authority (or not); audited.
+    async fn set_school_city_wide(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        urn: i64,
+        city_wide: bool,
+    ) -> Result<()>;
+    /// Set the localities the permit's user works in; audited.
+    async fn set_user_localities(
+        &self,
+        p: &Permit<policy::ManageUser>,
+        localities: &[i64],
+    ) -> Result<()>;
+    /// Set the permit's user's work phone and line manager; audited.
+    async fn set_staff_contact(
+        &self,
+        p: &Permit<policy::ManageUser>,
+        phone: Option<&str>,
+        line_manager: Option<i64>,
+    ) -> Result<()>;
+}
+
+/// Children, families and the multi-agency index.
+#[async_trait]
+pub trait PeopleRepo: Send + Sync {
+    /// The bases the signed-in user has for a child, strongest first (no personal data; not
+    /// audited): `None` if there is no such child, empty if the user has no basis.
+    async fn child_bases(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        child: i64,
+    ) -> Result<Option<Vec<policy::Basis>>>;
+    /// Search the index of children; audited with the search terms.
+    async fn search_children(
+        &self,
+        p: &Permit<policy::SearchChildren>,
+        q: &ChildQuery,
+    ) -> Result<Vec<ChildHit>>;
+    /// A child's record, if the permit's basis holds now (checked in the same transaction as
+    /// the read); audited. `Ok(None)` for no such child or a basis that does not hold;
+    /// `Err(Merged(id))` is never returned: a merged record answers with its survivor's id in
+    /// [`ChildRecord::child`].
+    async fn view_child(&self, p: &Permit<policy::ViewChild>) -> Result<Option<ChildRecord>>;
+    /// Register a child one works with (and, optionally, their parents or carers), recording
+    /// one's own involvement; audited.
+    async fn register_child(
+        &self,
+        p: &Permit<policy::DeclareInvolvement>,
+        child: NewPerson,
+        involvement: NewInvolvement,
+    ) -> Result<i64>;
+    /// Record that one works with the permit's child, with the reason; audited.
+    async fn declare_involvement(
+        &self,
+        p: &Permit<policy::DeclareInvolvement>,
+        involvement: NewInvolvement,
+        reason: &str,
+    ) -> Result<i64>;
+    /// Add a flag to the permit's child; audited.
+    async fn add_flag(
+        &self,
+        p: &Permit<policy::UpdateChild>,
+        kind: &str,
+        since: &str,
+    ) -> Result<i64>;
+    /// End a flag of the permit's child; audited.
+    async fn end_flag(&self, p: &Permit<policy::UpdateChild>, flag: i64, until: &str)
+        -> Result<()>;
+    /// Add a relative of the permit's child (a new person); audited.
+    async fn add_relative(
+        &self,
+        p: &Permit<policy::UpdateChild>,
+        relative: NewPerson,
+        kind: &str,
+        same_household: bool,
+        parental_responsibility: bool,
+    ) -> Result<i64>;
+    /// Hide (or show again) the permit's child's address and contacts everywhere; audited.
+    async fn set_shielded(&self, p: &Permit<policy::UpdateChild>, shielded: bool) -> Result<()>;
+    /// Open the permit's child's record in an emergency for `minutes`; audited, and queued for
+    /// the data protection officer's review.
+    async fn break_glass(
+        &self,
+        p: &Permit<policy::BreakGlass>,
+        reason: &str,
+        minutes: i64,
+    ) -> Result<String>;
+    /// Break-glass accesses, unreviewed first.
+    async fn break_glass_list(
+        &self,
+        p: &Permit<policy::ReviewBreakGlass>,
+    ) -> Result<Vec<BreakGlassRow>>;
+    /// Record the review of a break-glass access; audited.
+    async fn review_break_glass(
+        &self,
+        p: &Permit<policy::ReviewBreakGlass>,
+        id: i64,
+        appropriate: bool,
+    ) -> Result<()>;
+    /// Import an agency's extract: unchanged rows change nothing; the others are linked to a
+    /// known child, queued for review or made new children by the linkage engine, and the
+    /// agency is recorded as involved; one audited transaction.
+    async fn import_agency_extract(
+        &self,
+        p: &Permit<policy::ImportAgencyRecords>,
+        organisation: i64,
+        rows: &[everychild_domain::person::ExtractRow],
+    ) -> Result<ImportReport>;
+    /// Agency records waiting for a reviewer, with their candidates; audited.
+    async fn review_queue(&self, p: &Permit<policy::ReviewLinks>) -> Result<Vec<ReviewItem>>;
+    /// One agency record waiting for a reviewer; audited.
+    async fn review_item(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        id: i64,
+    ) -> Result<Option<ReviewItem>>;
+    /// Link the record to a candidate, make it a new child, or defer it; audited.
+    async fn decide_review(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        id: i64,
+        decision: ReviewDecision,
+    ) -> Result<()>;
+    /// Merge the record `merged` into `survivor` (nothing is moved or lost); audited.
+    async fn merge_people(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        survivor: i64,
+        merged: i64,
+        reason: &str,
+    ) -> Result<i64>;
+    /// Undo a merge, restoring both records exactly; audited.
+    async fn unmerge(&self, p: &Permit<policy::ReviewLinks>, merge_id: i64) -> Result<()>;
+    /// The merges into a record.
+    async fn merges(&self, p: &Permit<policy::ReviewLinks>, person: i64) -> Result<Vec<MergeRow>>;
+    /// Who has viewed, searched for or changed a child's record; audited.
+    async fn child_access_log(
+        &self,
+        p: &Permit<policy::ViewChildAccessLog>,
+        child: i64,
+    ) -> Result<Vec<AuditRow>>;
+}
+
+/// Whether the database answers.
+#[async_trait]
+pub trait HealthRepo: Send + Sync {
+    /// A trivial query.
+    async fn ping(&self) -> Result<()>;
+}
+
+/// Everything the web layer needs, as one object.
+pub trait Repositories:
+    AuthRepo
+    + AccountRepo
+    + UserRepo
+    + OrgRepo
+    + TokenRepo
+    + AuditRepo
+    + HealthRepo
+    + GeoRepo
+    + LocalityRepo
+    + PeopleRepo
+{
+}
+impl<T> Repositories for T where
+    T: AuthRepo
+        + AccountRepo
+        + UserRepo
+        + OrgRepo
+        + TokenRepo
+        + AuditRepo
+        + HealthRepo
+        + GeoRepo
+        + LocalityRepo
+        + PeopleRepo
+{
+}

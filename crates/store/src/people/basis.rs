@@ -1,0 +1,105 @@
+//! The one place that knows what each basis for seeing a child means in the data. It lists the
+//! bases a user has for a child (for the policy to decide on), and checks a claimed basis in
+//! SQL when the record is read, so a permit built on a false claim reads nothing.
+//!
+//! Every check binds `$1` = the child (any id of their merged cluster resolves to the whole
+//! cluster), `$2` = the user, `$3` = now (stored timestamp text), `$4` = today (`YYYY-MM-DD`).
+
+use crate::Result;
+use everychild_policy::Basis;
+use sqlx::AnyConnection;
+
+/// Every id of the child's cluster (the record and everyone merged into it).
+pub(crate) const CLUSTER: &str = "(SELECT c.id FROM persons c WHERE c.id = $1 OR c.root_id = $1)";
+
+/// The SQL condition for each basis.
+fn condition(b: Basis) -> String {
+    match b {
+        Basis::None => "1 = 1".into(),
+        Basis::Involved => format!(
+            "EXISTS (SELECT 1 FROM involvements i WHERE i.child_id IN {CLUSTER} \
+             AND i.practitioner_id = $2 AND (i.until IS NULL OR i.until >= $4))"
+        ),
+        Basis::Locality => "EXISTS (SELECT 1 FROM persons p \
+             JOIN postcodes pc ON pc.postcode = p.postcode \
+             JOIN boundary_set_wards bw ON bw.ward_code = pc.ward_code \
+             JOIN boundary_sets bs ON bs.id = bw.set_id AND bs.is_current = 1 \
+             JOIN user_localities ul ON ul.locality_id = bw.locality_id AND ul.user_id = $2 \
+             WHERE p.id = $1)"
+            .into(),
+        Basis::BreakGlass => format!(
+            "EXISTS (SELECT 1 FROM break_glass g WHERE g.child_id IN {CLUSTER} \
+             AND g.user_id = $2 AND g.expires_at > $3)"
+        ),
+        // The team around the child arrives with the integrated processes; until then nobody
+        // holds these bases (fail closed).
+        Basis::LeadProfessional | Basis::TeamMember => "1 = 0".into(),
+    }
+}
+
+/// The bases, strongest first, that can be checked.
+const ORDER: [Basis; 5] = [
+    Basis::LeadProfessional,
+    Basis::TeamMember,
+    Basis::Involved,
+    Basis::Locality,
+    Basis::BreakGlass,
+];
+
+/// Every basis `user` has for `child`, strongest first (empty if none).
+pub(crate) async fn bases(
+    conn: &mut AnyConnection,
+    child: i64,
+    user: i64,
+    now: &str,
+    today: &str,
+) -> Result<Vec<Basis>> {
+    let cols: Vec<String> = ORDER
+        .iter()
+        .map(|b| format!("CASE WHEN {} THEN 1 ELSE 0 END", condition(*b)))
+        .collect();
+    let sql = format!("SELECT {}", cols.join(", "));
+    let row = sqlx::query(&sql)
+        .bind(child)
+        .bind(user)
+        .bind(now)
+        .bind(today)
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut out = Vec::new();
+    for (i, b) in ORDER.iter().enumerate() {
+        let v: i64 = sqlx::Row::try_get::<i32, _>(&row, i)
+            .map(i64::from)
+            .or_else(|_| sqlx::Row::try_get::<i64, _>(&row, i))?;
+        if v == 1 {
+            out.push(*b);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `user` holds `basis` for `child` now.
+pub(crate) async fn holds(
+    conn: &mut AnyConnection,
+    child: i64,
+    user: i64,
+    basis: Basis,
+    now: &str,
+    today: &str,
+) -> Result<bool> {
+    if basis == Basis::None {
+        return Ok(false);
+    }
+    let sql = format!("SELECT CASE WHEN {} THEN 1 ELSE 0 END", condition(basis));
+    let row = sqlx::query(&sql)
+        .bind(child)
+        .bind(user)
+        .bind(now)
+        .bind(today)
+        .fetch_one(&mut *conn)
+        .await?;
+    let v: i64 = sqlx::Row::try_get::<i32, _>(&row, 0)
+        .map(i64::from)
+        .or_else(|_| sqlx::Row::try_get::<i64, _>(&row, 0))?;
+    Ok(v == 1)
+}

@@ -1,0 +1,335 @@
+//! Importing an agency's extract into the index, in one audited transaction. Rows already
+//! stored with the same values change nothing; every other row is linked by the record-linkage
+//! engine: to a known person when the model is sure, to the review queue when it is unsure, or
+//! to a new person when nobody matches. The agency is then recorded as involved with the child.
+
+use super::linking::{self, LinkFields};
+use crate::audit::{Event, Who};
+use crate::geo::upsert::{insert_many, Val};
+use crate::{Backend, Result, SqlStore, StoreError};
+use everychild_domain::person::ExtractRow;
+use everychild_linkage::{Decision, Index};
+use everychild_policy::{self as policy, Permit};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Rows in the extract.
+    pub rows: u64,
+    /// Rows already stored with the same values.
+    pub unchanged: u64,
+    /// Rows stored before whose values changed.
+    pub changed: u64,
+    /// New rows linked to a person already known.
+    pub linked: u64,
+    /// New rows that became new people.
+    pub new_people: u64,
+    /// New rows queued for a person to decide.
+    pub review: u64,
+    /// Whether the linkage model was trained (again) for this import.
+    pub trained: bool,
+}
+
+/// The involvement role an agency's records stand for, by agency type.
+pub(super) fn role_for(agency_type: &str, row: &ExtractRow, today: &str) -> &'static str {
+    match agency_type {
+        "health" => {
+            let young = row
+                .date_of_birth
+                .as_deref()
+                .and_then(|d| d.get(..4)?.parse::<i32>().ok())
+                .is_some_and(|y| {
+                    today
+                        .get(..4)
+                        .and_then(|t| t.parse::<i32>().ok())
+                        .is_some_and(|t| t - y < 5)
+                });
+            if young {
+                "health_visitor"
+            } else {
+                "school_nurse"
+            }
+        }
+        "education" => "school",
+        "social_care" => "social_worker",
+        "police" => "police",
+        "housing" => "housing",
+        "voluntary" => "voluntary",
+        _ => "other",
+    }
+}
+
+/// Fresh ids for `n` new rows of `table` (the caller holds the audit transaction, which on
+/// SQLite is the only writer).
+async fn reserve_ids(
+    store: &SqlStore,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    table: &str,
+    n: usize,
+) -> Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    match store.backend {
+        Backend::Sqlite => {
+            let (max,): (i64,) =
+                sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))
+                    .fetch_one(&mut **tx)
+                    .await?;
+            Ok((1..=n as i64).map(|i| max + i).collect())
+        }
+        Backend::Postgres => {
+            let rows: Vec<(i64,)> = sqlx::query_as(&format!(
+                "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+            ))
+            .bind(n as i64)
+            .fetch_all(&mut **tx)
+            .await?;
+            Ok(rows.into_iter().map(|r| r.0).collect())
+        }
+    }
+}
+
+fn t(v: &Option<String>) -> Val {
+    Val::Text(v.clone())
+}
+
+/// Import `rows` as the records of organisation `org`.
+pub(super) async fn import(
+    store: &SqlStore,
+    p: &Permit<policy::ImportAgencyRecords>,
+    org: i64,
+    rows: &[ExtractRow],
+) -> Result<ImportReport> {
+    let now = store.now().to_db();
+    let today = store.today();
+    let mut a = store.begin_audited().await?;
+    let agency: Option<(String, String)> =
+        sqlx::query_as("SELECT name, agency_type FROM organisations WHERE id = $1")
+            .bind(org)
+            .fetch_optional(&mut *a.tx)
+            .await?;
+    let Some((org_name, agency_type)) = agency else {
+        return Err(StoreError::NotFound(
+            "agency: There is no such organisation".into(),
+        ));
+    };
+    let mut report = ImportReport {
+        rows: rows.len() as u64,
+        ..Default::default()
+    };
+    let stored: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, source_id, content_hash FROM agency_records WHERE organisation_id = $1",
+    )
+    .bind(org)
+    .fetch_all(&mut *a.tx)
+    .await?;
+    let stored: HashMap<String, (i64, String)> =
+        stored.into_iter().map(|(id, s, h)| (s, (id, h))).collect();
+    let mut fresh: Vec<&ExtractRow> = Vec::new();
+    for r in rows {
+        match stored.get(&r.source_id) {
+            Some((_, h)) if *h == r.fingerprint() => report.unchanged += 1,
+            Some((id, _)) => {
+                sqlx::query("UPDATE agency_records SET fields = $1, content_hash = $2, last_seen = $3 WHERE id = $4")
+                    .bind(serde_json::to_string(r).unwrap_or_default())
+                    .bind(r.fingerprint())
+                    .bind(&now)
+                    .bind(id)
+                    .execute(&mut *a.tx)
+                    .await?;
+                report.changed += 1;
+            }
+            None => fresh.push(r),
+        }
+    }
+
+    if !fresh.is_empty() {
+        let known = linking::load_people(&mut a.tx).await?;
+        // Rows are linked only to children known before this extract: an agency's own records
+        // have their own ids, and two of them are two records unless a reviewer merges them.
+        let mut index = if known.is_empty() {
+            None
+        } else {
+            let (model, trained) = linking::model_for(&mut a.tx, &known, &fresh, &now).await?;
+            report.trained = trained;
+            let mut index =
+                Index::new(model).map_err(|e| StoreError::Database(format!("linkage: {e}")))?;
+            for (id, f) in &known {
+                index.insert(&f.record(&id.to_string()));
+            }
+            Some(index)
+        };
+        let new_ids = reserve_ids(store, &mut a.tx, "persons", fresh.len()).await?;
+        let record_ids = reserve_ids(store, &mut a.tx, "agency_records", fresh.len()).await?;
+        let mut persons = Vec::new();
+        let mut addresses = Vec::new();
+        let mut records = Vec::new();
+        let mut involvements = Vec::new();
+        let mut reviews = Vec::new();
+        let mut next_new = new_ids.into_iter();
+        for (r, record_id) in fresh.iter().zip(record_ids) {
+            let fields = LinkFields::of_row(r);
+            let incoming = fields.record(&r.source_id);
+            let candidates = index
+                .as_mut()
+                .map(|i| i.candidates(&incoming, 5))
+                .unwrap_or_default();
+            let sure: Vec<_> = candidates
+                .iter()
+                .filter(|c| c.decision == Decision::AutoLink)
+                .collect();
+            let unsure: Vec<_> = candidates
+                .iter()
+                .filter(|c| c.decision != Decision::NoLink)
+                .collect();
+            let (status, person, probability) = if sure.len() == 1 {
+                report.linked += 1;
+                let pid: i64 = sure[0].id.parse().unwrap_or(0);
+                (("linked"), Some(pid), Some(sure[0].probability))
+            } else if !unsure.is_empty() {
+                report.review += 1;
+                for c in &unsure {
+                    reviews.push(vec![
+                        Val::int(record_id),
+                        Val::Int(c.id.parse().ok()),
+                        Val::Real(Some(c.probability)),
+                        Val::text(serde_json::to_string(&c.explanation).unwrap_or_default()),
+                        Val::text("open"),
+                        Val::text(&now),
+                    ]);
+                }
+                ("review", None, unsure.first().map(|c| c.probability))
+            } else {
+                report.new_people += 1;
+                let pid = next_new
+                    .next()
+                    .ok_or_else(|| StoreError::Database("ran out of reserved ids".into()))?;
+                persons.push(vec![
+                    Val::int(pid),
+                    Val::text("child"),
+                    Val::text(r.given_name.clone().unwrap_or_default()),
+                    Val::text(r.middle_names.clone().unwrap_or_default()),
+                    Val::text(r.family_name.clone().unwrap_or_default()),
+                    t(&r.date_of_birth),
+                    Val::text(r.sex.clone().unwrap_or_else(|| "not_known".into())),
+                    t(&r.nhs_number),
+                    Val::text(match (&r.nhs_number, r.nhs_number_verified) {
+                        (None, _) => "none",
+                        (Some(_), true) => "verified",
+                        (Some(_), false) => "unverified",
+                    }),
+                    t(&r.upn),
+                    t(&r.address),
+                    t(&r.postcode),
+                    Val::text(&now),
+                    Val::text(&now),
+                ]);
+                if let Some(addr) = &r.address {
+                    addresses.push(vec![
+                        Val::int(pid),
+                        Val::text(addr),
+                        t(&r.postcode),
+                        Val::text(&today),
+                        Val::text(&org_name),
+                    ]);
+                }
+                ("new", Some(pid), None)
+            };
+            records.push(vec![
+                Val::int(record_id),
+                Val::int(org),
+                Val::text(&r.source_id),
+                Val::Int(person),
+                Val::text(status),
+                Val::Real(probability),
+                Val::text(serde_json::to_string(r).unwrap_or_default()),
+                Val::text(r.fingerprint()),
+                Val::text(&now),
+                Val::text(&now),
+            ]);
+            if let Some(pid) = person {
+                involvements.push(vec![
+                    Val::int(pid),
+                    Val::int(org),
+                    t(&r.team),
+                    Val::text(role_for(&agency_type, r, &today)),
+                    Val::text(r.since.clone().unwrap_or_else(|| today.clone())),
+                    Val::text("agency_extract"),
+                    Val::text(format!("(import: {org_name})")),
+                    Val::text(&now),
+                ]);
+            }
+        }
+        let person_cols = [
+            "id",
+            "kind",
+            "given_name",
+            "middle_names",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "nhs_number",
+            "nhs_number_status",
+            "upn",
+            "address",
+            "postcode",
+            "created_at",
+            "updated_at",
+        ];
+        insert_many(&mut a.tx, "persons", &person_cols, &persons).await?;
+        insert_many(
+            &mut a.tx,
+            "person_addresses",
+            &["person_id", "address", "postcode", "from_date", "source"],
+            &addresses,
+        )
+        .await?;
+        let record_cols = [
+            "id",
+            "organisation_id",
+            "source_id",
+            "person_id",
+            "status",
+            "probability",
+            "fields",
+            "content_hash",
+            "first_seen",
+            "last_seen",
+        ];
+        insert_many(&mut a.tx, "agency_records", &record_cols, &records).await?;
+        let inv_cols = [
+            "child_id",
+            "organisation_id",
+            "team",
+            "role",
+            "since",
+            "basis",
+            "recorded_by",
+            "recorded_at",
+        ];
+        insert_many(&mut a.tx, "involvements", &inv_cols, &involvements).await?;
+        let review_cols = [
+            "agency_record_id",
+            "candidate_id",
+            "probability",
+            "explanation",
+            "status",
+            "created_at",
+        ];
+        insert_many(&mut a.tx, "link_reviews", &review_cols, &reviews).await?;
+    }
+    store
+        .commit_audited(
+            a,
+            Who::of(p.principal()),
+            p.purpose(),
+            Event::success("agency.import", Some(("organisation", org.to_string())))
+                .detail(json!(report)),
+        )
+        .await?;
+    Ok(report)
+}

@@ -1,0 +1,399 @@
+//! Children, families and the multi-agency index. Every read of a child's record checks the
+//! permit's basis in the same transaction (`basis.rs`) and is audited; every change writes its
+//! audit event in its own transaction.
+
+pub(crate) mod basis;
+mod changes;
+pub mod import;
+mod linking;
+pub mod merge;
+pub(crate) mod record;
+pub mod review;
+mod search;
+pub mod types;
+
+use crate::audit::{Event, Who};
+use crate::{AuditRow, PeopleRepo, Result, SqlStore, StoreError};
+use everychild_policy::{self as policy, Basis, Capability, Permit, Target};
+use serde_json::json;
+use types::*;
+
+/// The child a permit is for, and the claimed basis.
+pub(crate) fn permit_child<C: Capability>(p: &Permit<C>) -> Result<(i64, Basis)> {
+    match p.target() {
+        Target::Child { id, basis } => Ok((*id, *basis)),
+        _ => Err(StoreError::Database(
+            "this action needs a permit for one child".into(),
+        )),
+    }
+}
+
+/// The signed-in user of a permit.
+pub(crate) fn permit_user<C: Capability>(p: &Permit<C>) -> Result<&policy::Actor> {
+    p.actor()
+        .ok_or_else(|| StoreError::Database("this action needs a signed-in user".into()))
+}
+
+impl SqlStore {
+    /// Today's date (`YYYY-MM-DD`) by the store's clock.
+    pub(crate) fn today(&self) -> String {
+        let d = self.clock.now().date();
+        format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+    }
+}
+
+#[async_trait::async_trait]
+impl PeopleRepo for SqlStore {
+    async fn child_bases(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        child: i64,
+    ) -> Result<Option<Vec<Basis>>> {
+        let user = permit_user(p)?.user_id.0;
+        let mut conn = self.pool.acquire().await?;
+        let Some(root) = record::root_of(&mut conn, child).await? else {
+            return Ok(None);
+        };
+        basis::bases(&mut conn, root, user, &self.now().to_db(), &self.today())
+            .await
+            .map(Some)
+    }
+
+    async fn search_children(
+        &self,
+        p: &Permit<policy::SearchChildren>,
+        q: &ChildQuery,
+    ) -> Result<Vec<ChildHit>> {
+        let user = permit_user(p)?.user_id.0;
+        let hits = search::run(self, q, p.principal(), user).await?;
+        let detail = json!({
+            "name": q.name, "date_of_birth": q.date_of_birth,
+            "identifier": q.identifier.as_ref().map(|_| "given"), "postcode": q.postcode,
+            "results": hits.len(),
+        });
+        self.audit_only(p, Event::success("child.search", None).detail(detail))
+            .await?;
+        Ok(hits)
+    }
+
+    async fn view_child(&self, p: &Permit<policy::ViewChild>) -> Result<Option<ChildRecord>> {
+        let (child, claimed) = permit_child(p)?;
+        let actor = permit_user(p)?;
+        let mut tx = self.pool.begin().await?;
+        let Some(root) = record::root_of(&mut tx, child).await? else {
+            return Ok(None);
+        };
+        if !basis::holds(
+            &mut tx,
+            root,
+            actor.user_id.0,
+            claimed,
+            &self.now().to_db(),
+            &self.today(),
+        )
+        .await?
+        {
+            drop(tx);
+            self.audit_only(
+                p,
+                Event {
+                    action: "child.view",
+                    outcome: "refused",
+                    subject: Some(("person", child.to_string())),
+                    detail: json!({ "basis": claimed.as_str(), "why": "the basis does not hold" }),
+                },
+            )
+            .await?;
+            return Ok(None);
+        }
+        let rec = record::read(&mut tx, root, actor.agency_type).await?;
+        tx.commit().await?;
+        if rec.is_some() {
+            self.audit_only(
+                p,
+                Event::success("child.view", Some(("person", root.to_string())))
+                    .detail(json!({ "basis": claimed.as_str(), "asked_for": child })),
+            )
+            .await?;
+        }
+        Ok(rec)
+    }
+
+    async fn register_child(
+        &self,
+        p: &Permit<policy::DeclareInvolvement>,
+        child: NewPerson,
+        involvement: NewInvolvement,
+    ) -> Result<i64> {
+        changes::register_child(self, p, child, involvement).await
+    }
+
+    async fn declare_involvement(
+        &self,
+        p: &Permit<policy::DeclareInvolvement>,
+        involvement: NewInvolvement,
+        reason: &str,
+    ) -> Result<i64> {
+        changes::declare_involvement(self, p, involvement, reason).await
+    }
+
+    async fn add_flag(
+        &self,
+        p: &Permit<policy::UpdateChild>,
+        kind: &str,
+        since: &str,
+    ) -> Result<i64> {
+        changes::add_flag(self, p, kind, since).await
+    }
+
+    async fn end_flag(
+        &self,
+        p: &Permit<policy::UpdateChild>,
+        flag: i64,
+        until: &str,
+    ) -> Result<()> {
+        changes::end_flag(self, p, flag, until).await
+    }
+
+    async fn add_relative(
+        &self,
+        p: &Permit<policy::UpdateChild>,
+        relative: NewPerson,
+        kind: &str,
+        same_household: bool,
+        parental_responsibility: bool,
+    ) -> Result<i64> {
+        changes::add_relative(
+            self,
+            p,
+            relative,
+            kind,
+            same_household,
+            parental_responsibility,
+        )
+        .await
+    }
+
+    async fn set_shielded(&self, p: &Permit<policy::UpdateChild>, shielded: bool) -> Result<()> {
+        changes::set_shielded(self, p, shielded).await
+    }
+
+    async fn break_glass(
+        &self,
+        p: &Permit<policy::BreakGlass>,
+        reason: &str,
+        minutes: i64,
+    ) -> Result<String> {
+        let (child, _) = permit_child(p)?;
+        let user = permit_user(p)?.user_id.0;
+        let reason = reason.trim();
+        if reason.chars().count() < 10 {
+            return Err(StoreError::Conflict(
+                "reason: Explain in at least 10 characters why you need to open this record now"
+                    .into(),
+            ));
+        }
+        if !(5..=240).contains(&minutes) {
+            return Err(StoreError::Conflict(
+                "minutes: Ask for between 5 and 240 minutes".into(),
+            ));
+        }
+        let now = self.clock.now();
+        let expires =
+            everychild_domain::Timestamp::from_datetime(now + time::Duration::minutes(minutes))
+                .to_db();
+        let mut a = self.begin_audited().await?;
+        let Some(root) = record::root_of(&mut a.tx, child).await? else {
+            return Err(StoreError::NotFound("child: There is no such child".into()));
+        };
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO break_glass (user_id, child_id, reason, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(user)
+        .bind(root)
+        .bind(reason)
+        .bind(self.now().to_db())
+        .bind(&expires)
+        .fetch_one(&mut *a.tx)
+        .await?;
+        self.commit_audited(
+            a,
+            Who::of(p.principal()),
+            p.purpose(),
+            Event {
+                action: "child.break_glass",
+                outcome: "success",
+                subject: Some(("person", root.to_string())),
+                detail: json!({ "break_glass_id": id, "reason": reason, "expires_at": expires, "review": "awaiting the data protection officer" }),
+            },
+        )
+        .await?;
+        Ok(expires)
+    }
+
+    async fn break_glass_list(
+        &self,
+        _p: &Permit<policy::ReviewBreakGlass>,
+    ) -> Result<Vec<BreakGlassRow>> {
+        type Row = (
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT g.id, u.username, u.display_name, g.child_id, g.reason, g.granted_at, g.expires_at, g.review_outcome, g.reviewed_by \
+             FROM break_glass g JOIN users u ON u.id = g.user_id \
+             ORDER BY (g.reviewed_at IS NULL) DESC, g.granted_at DESC LIMIT 500",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| BreakGlassRow {
+                id: r.0,
+                username: r.1,
+                display_name: r.2,
+                child_id: r.3,
+                reason: r.4,
+                granted_at: r.5,
+                expires_at: r.6,
+                review_outcome: r.7,
+                reviewed_by: r.8,
+            })
+            .collect())
+    }
+
+    async fn review_break_glass(
+        &self,
+        p: &Permit<policy::ReviewBreakGlass>,
+        id: i64,
+        appropriate: bool,
+    ) -> Result<()> {
+        let outcome = if appropriate {
+            "appropriate"
+        } else {
+            "inappropriate"
+        };
+        let mut a = self.begin_audited().await?;
+        let n = sqlx::query(
+            "UPDATE break_glass SET review_outcome = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4 AND reviewed_at IS NULL",
+        )
+        .bind(outcome)
+        .bind(crate::localities::maker(p.principal()))
+        .bind(self.now().to_db())
+        .bind(id)
+        .execute(&mut *a.tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(
+                "id: There is no unreviewed break-glass access with that id".into(),
+            ));
+        }
+        self.commit_audited(
+            a,
+            Who::of(p.principal()),
+            p.purpose(),
+            Event::success("break_glass.review", Some(("break_glass", id.to_string())))
+                .detail(json!({ "outcome": outcome })),
+        )
+        .await
+    }
+
+    async fn import_agency_extract(
+        &self,
+        p: &Permit<policy::ImportAgencyRecords>,
+        organisation: i64,
+        rows: &[everychild_domain::person::ExtractRow],
+    ) -> Result<import::ImportReport> {
+        import::import(self, p, organisation, rows).await
+    }
+
+    async fn review_queue(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+    ) -> Result<Vec<review::ReviewItem>> {
+        review::queue(self, p).await
+    }
+
+    async fn review_item(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        id: i64,
+    ) -> Result<Option<review::ReviewItem>> {
+        review::item(self, p, id).await
+    }
+
+    async fn decide_review(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        id: i64,
+        d: review::ReviewDecision,
+    ) -> Result<()> {
+        review::decide(self, p, id, d).await
+    }
+
+    async fn merge_people(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        survivor: i64,
+        merged: i64,
+        reason: &str,
+    ) -> Result<i64> {
+        merge::merge(self, p, survivor, merged, reason).await
+    }
+
+    async fn unmerge(&self, p: &Permit<policy::ReviewLinks>, merge_id: i64) -> Result<()> {
+        merge::unmerge(self, p, merge_id).await
+    }
+
+    async fn merges(
+        &self,
+        _p: &Permit<policy::ReviewLinks>,
+        person: i64,
+    ) -> Result<Vec<merge::MergeRow>> {
+        merge::merges_of(self, person).await
+    }
+
+    async fn child_access_log(
+        &self,
+        p: &Permit<policy::ViewChildAccessLog>,
+        child: i64,
+    ) -> Result<Vec<AuditRow>> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(root) = record::root_of(&mut conn, child).await? else {
+            return Ok(Vec::new());
+        };
+        let ids: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM persons WHERE id = $1 OR root_id = $1")
+                .bind(root)
+                .fetch_all(&mut *conn)
+                .await?;
+        let mut rows = Vec::new();
+        for (id,) in ids {
+            let sql = format!(
+                "SELECT {} FROM audit_events WHERE subject_type = 'person' AND subject_id = $1 ORDER BY seq DESC LIMIT 1000",
+                crate::audit::COLUMNS
+            );
+            let mut part: Vec<AuditRow> = sqlx::query_as(&sql)
+                .bind(id.to_string())
+                .fetch_all(&mut *conn)
+                .await?;
+            rows.append(&mut part);
+        }
+        drop(conn);
+        rows.sort_by_key(|r| std::cmp::Reverse(r.seq));
+        self.audit_only(
+            p,
+            Event::success("child.access_log", Some(("person", root.to_string()))),
+        )
+        .await?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,154 @@
+//! Connecting to SQLite or PostgreSQL (picked from the URL at run time) and migrating.
+
+use crate::{Result, StoreError};
+use everychild_domain::{Clock, Timestamp};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default.
+    Sqlite,
+    /// The production database.
+    Postgres,
+}
+
+/// Pool settings from configuration.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// Most connections at once.
+    pub max_connections: u32,
+    /// How long a request waits for a connection before failing with 503.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The store over one database.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// On SQLite, audited writers queue here rather than in SQLite's sleeping busy handler.
+    pub(crate) writer_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The group-commit writer for view and search events.
+    pub(crate) audit_queue: tokio::sync::mpsc::Sender<crate::batch::Queued>,
+    /// The in-memory geography index.
+    pub(crate) geo: Arc<crate::GeoCache>,
+}
+
+impl SqlStore {
+    /// Connect to `url` (`sqlite:path`, `sqlite::memory:` or `postgres://…`).
+    pub async fn connect(
+        url: &str,
+        settings: &PoolSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Database(
+                "the database URL must start with sqlite: or postgres://".into(),
+            ));
+        };
+        let mut url = url.to_owned();
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        if backend == Backend::Sqlite && !memory && !url.contains("mode=") {
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
+        }
+        let opts = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::Database(format!("the database URL is not valid: {e}")))?
+            // Statements would be logged with their full text, which can be megabytes for an
+            // import; requests are logged by the web layer instead.
+            .disable_statement_logging();
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(if memory { 1 } else { settings.max_connections })
+            .acquire_timeout(settings.acquire_timeout);
+        if memory {
+            // One connection that never closes: an in-memory database lives as long as it.
+            pool = pool
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
+        if backend == Backend::Sqlite {
+            pool = pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(opts).await?;
+        let writer_lock =
+            (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let audit_queue = crate::batch::spawn(pool.clone(), writer_lock.clone());
+        Ok(Self {
+            pool,
+            backend,
+            clock,
+            writer_lock,
+            audit_queue,
+            geo: Arc::default(),
+        })
+    }
+
+    /// Apply every migration not yet applied.
+    pub async fn migrate(&self) -> Result<()> {
+        let m = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        m.run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Database(format!("migration failed: {e}")))
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Close every connection; later calls fail as unavailable (used to test failing closed).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        Timestamp::from_datetime(self.clock.now())
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::HealthRepo for SqlStore {
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

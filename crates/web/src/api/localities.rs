@@ -1,0 +1,607 @@
+//! The locality API: localities and their figures, boundary sets, the postcode lookup, hubs,
+//! teams and the lead-locality rule. Localities, hubs and the postcode lookup are public;
+//! boundary sets need a sign-in; teams (staff contact details) need a staff role.
+
+use crate::error::{ApiError, AppError};
+use crate::pages::localities::choose_authority;
+use crate::{AppState, Ctx};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use everychild_domain::geo::{AreaCode, PostcodeAnswer, PostcodeError, Urn};
+use everychild_domain::locality::lead_locality;
+use everychild_domain::FieldError;
+use everychild_policy::{self as policy, Target};
+use everychild_store::{BoundarySetSummary, Site, Team};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// This module's part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_localities, get_locality, list_boundary_sets, postcode, list_hubs, list_teams, lead),
+    components(schemas(LocalitiesOut, LocalityItem, Named, LocalityOut, PhaseOut, DeprivationOut, BoundarySetOut, PostcodeOut, PostcodeHub, HubOut, TeamOut, MemberOut, ContactOut, TeamsOut, LeadOut)),
+    tags((name = "localities"))
+)]
+pub struct LocalitiesDoc;
+
+/// The authority to use.
+#[derive(Deserialize, IntoParams)]
+pub struct AuthorityParam {
+    /// ONS code of the authority (e.g. E06000016); the first authority if absent.
+    authority: Option<String>,
+}
+
+/// A code and a name.
+#[derive(Serialize, ToSchema)]
+pub struct Named {
+    /// Code or id.
+    code: String,
+    /// Name.
+    name: String,
+}
+
+/// A locality in a list.
+#[derive(Serialize, ToSchema)]
+pub struct LocalityItem {
+    id: i64,
+    name: String,
+    /// Wards in the current boundary set (empty for a locality not in it).
+    wards: Vec<Named>,
+}
+
+/// An authority's localities.
+#[derive(Serialize, ToSchema)]
+pub struct LocalitiesOut {
+    authority: Named,
+    localities: Vec<LocalityItem>,
+}
+
+#[utoipa::path(get, path = "/api/v1/localities", tag = "localities", params(AuthorityParam), security(()),
+    responses((status = 200, body = LocalitiesOut), (status = 404, body = crate::error::ErrorBody)))]
+/// An authority's localities with their current wards (public).
+pub async fn list_localities(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Query(q): Query<AuthorityParam>,
+) -> Result<Json<LocalitiesOut>, ApiError> {
+    let p = ctx
+        .authorize::<policy::ViewLocalities>(&st, Target::None, None)
+        .await?;
+    let (_, a) = choose_authority(&st, &p, q.authority.as_deref()).await?;
+    let localities = st.store.localities(&p, a.id).await?;
+    Ok(Json(LocalitiesOut {
+        authority: Named {
+            code: a.code,
+            name: a.name,
+        },
+        localities: localities
+            .into_iter()
+            .map(|l| LocalityItem {
+                id: l.id,
+                name: l.name,
+                wards: l
+                    .wards
+                    .into_iter()
+                    .map(|(code, name)| Named { code, name })
+                    .collect(),
+            })
+            .collect(),
+    }))
+}
+
+/// People in one age phase.
+#[derive(Serialize, ToSchema)]
+pub struct PhaseOut {
+    age_phase: String,
+    persons: i64,
+    /// People of the ages served only with SEND, if the phase extends.
+    send_extension: Option<i64>,
+}
+
+/// A locality's deprivation profile.
+#[derive(Serialize, ToSchema)]
+pub struct DeprivationOut {
+    /// LSOAs (2011) in the locality.
+    lsoas: i64,
+    /// LSOAs per IMD 2019 decile, decile 1 (most deprived) first.
+    imd_deciles: Vec<i64>,
+    /// LSOAs per IDACI decile derived from the published score, decile 1 first.
+    idaci_deciles: Vec<i64>,
+    /// LSOAs whose IDACI decile is ambiguous (counted in the more deprived one).
+    idaci_ambiguous: i64,
+}
+
+/// A locality with its figures under one boundary set.
+#[derive(Serialize, ToSchema)]
+pub struct LocalityOut {
+    id: i64,
+    name: String,
+    authority: Named,
+    /// The boundary set the figures are for.
+    boundary_set_id: Option<i64>,
+    wards: Vec<Named>,
+    population: i64,
+    /// People aged 0-19 (ONS mid-2020).
+    children: i64,
+    population_by_age_phase: Vec<PhaseOut>,
+    deprivation: DeprivationOut,
+    hubs: Vec<HubOut>,
+}
+
+/// Which boundary set.
+#[derive(Deserialize, IntoParams)]
+pub struct SetParam {
+    /// Boundary set id; the current set if absent.
+    set: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/localities/{id}", tag = "localities", params(("id" = i64, Path, description = "Locality id"), SetParam), security(()),
+    responses((status = 200, body = LocalityOut), (status = 404, body = crate::error::ErrorBody)))]
+/// A locality with its population by age phase and deprivation profile (public).
+pub async fn get_locality(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<SetParam>,
+) -> Result<Json<LocalityOut>, ApiError> {
+    let p = ctx
+        .authorize::<policy::ViewLocalities>(&st, Target::None, None)
+        .await?;
+    let x = st
+        .store
+        .locality_profile(&p, id, q.set)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(LocalityOut {
+        id: x.locality.id,
+        name: x.locality.name,
+        authority: Named {
+            code: x.authority.code,
+            name: x.authority.name,
+        },
+        boundary_set_id: x.set_id,
+        wards: x
+            .locality
+            .wards
+            .into_iter()
+            .map(|(code, name)| Named { code, name })
+            .collect(),
+        population: x.population,
+        children: x.children,
+        population_by_age_phase: x
+            .by_phase
+            .into_iter()
+            .map(|b| PhaseOut {
+                age_phase: b.phase,
+                persons: b.persons,
+                send_extension: b.send_extension,
+            })
+            .collect(),
+        deprivation: DeprivationOut {
+            lsoas: x.lsoas,
+            imd_deciles: x.imd_deciles.to_vec(),
+            idaci_deciles: x.idaci_deciles.to_vec(),
+            idaci_ambiguous: x.idaci_ambiguous,
+        },
+        hubs: x
+            .sites
+            .into_iter()
+            .filter(|s| s.is_hub)
+            .map(HubOut::from)
+            .collect(),
+    }))
+}
+
+/// A boundary set.
+#[derive(Serialize, ToSchema)]
+pub struct BoundarySetOut {
+    id: i64,
+    version: i64,
+    name: String,
+    note: String,
+    is_current: bool,
+    created_by: String,
+    created_at: String,
+    made_current_at: Option<String>,
+    localities: i64,
+}
+
+impl From<BoundarySetSummary> for BoundarySetOut {
+    fn from(s: BoundarySetSummary) -> Self {
+        Self {
+            id: s.id,
+            version: s.version,
+            name: s.name,
+            note: s.note,
+            is_current: s.is_current,
+            created_by: s.created_by,
+            created_at: s.created_at,
+            made_current_at: s.made_current_at,
+            localities: s.localities,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/boundary-sets", tag = "localities", params(AuthorityParam),
+    responses((status = 200, body = Vec<BoundarySetOut>), (status = 401, body = crate::error::ErrorBody)))]
+/// An authority's boundary sets, newest first (signed-in users).
+pub async fn list_boundary_sets(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Query(q): Query<AuthorityParam>,
+) -> Result<Json<Vec<BoundarySetOut>>, ApiError> {
+    let sets = ctx
+        .authorize::<policy::ViewBoundarySets>(&st, Target::None, None)
+        .await?;
+    let view = ctx
+        .authorize::<policy::ViewLocalities>(&st, Target::None, None)
+        .await?;
+    let (_, a) = choose_authority(&st, &view, q.authority.as_deref()).await?;
+    let list = st.store.boundary_sets(&sets, a.id).await?;
+    Ok(Json(list.into_iter().map(BoundarySetOut::from).collect()))
+}
+
+/// A hub.
+#[derive(Serialize, ToSchema)]
+pub struct HubOut {
+    id: i64,
+    name: String,
+    locality_id: i64,
+    locality: String,
+    age_phase: Option<String>,
+    building_type: String,
+    address: String,
+    postcode: String,
+}
+
+impl From<Site> for HubOut {
+    fn from(s: Site) -> Self {
+        Self {
+            id: s.id,
+            name: s.name,
+            locality_id: s.locality_id,
+            locality: s.locality_name,
+            age_phase: s.age_phase,
+            building_type: s.building_type,
+            address: s.address,
+            postcode: s.postcode,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/hubs", tag = "localities", params(AuthorityParam), security(()),
+    responses((status = 200, body = Vec<HubOut>)))]
+/// An authority's hubs (public).
+pub async fn list_hubs(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Query(q): Query<AuthorityParam>,
+) -> Result<Json<Vec<HubOut>>, ApiError> {
+    let p = ctx
+        .authorize::<policy::ViewLocalities>(&st, Target::None, None)
+        .await?;
+    let (_, a) = choose_authority(&st, &p, q.authority.as_deref()).await?;
+    let sites = st.store.sites(&p, a.id).await?;
+    Ok(Json(
+        sites
+            .into_iter()
+            .filter(|s| s.is_hub)
+            .map(HubOut::from)
+            .collect(),
+    ))
+}
+
+/// What serves a postcode.
+#[derive(Serialize, ToSchema)]
+pub struct PostcodeOut {
+    postcode: String,
+    /// `YYYYMM` when the postcode was terminated, if it has been.
+    terminated: Option<String>,
+    authority: Named,
+    ward: Option<Named>,
+    lsoa11: Option<String>,
+    locality: Option<Named>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    /// The locality's hub for each age phase.
+    hubs: Vec<PostcodeHub>,
+}
+
+/// A hub serving a postcode.
+#[derive(Serialize, ToSchema)]
+pub struct PostcodeHub {
+    age_phase: String,
+    id: i64,
+    name: String,
+    address: String,
+    postcode: String,
+}
+
+fn postcode_out(a: &PostcodeAnswer<'_>, authority: &str) -> PostcodeOut {
+    let ll = a.lat_lon();
+    PostcodeOut {
+        postcode: a.entry.postcode.to_string(),
+        terminated: a.entry.terminated.clone(),
+        authority: Named {
+            code: a.entry.authority.to_string(),
+            name: authority.to_owned(),
+        },
+        ward: a.entry.ward.as_ref().map(|c| Named {
+            code: c.to_string(),
+            name: a.ward_name.unwrap_or("").into(),
+        }),
+        lsoa11: a.entry.lsoa11.as_ref().map(ToString::to_string),
+        locality: a.locality.map(|(id, n)| Named {
+            code: id.to_string(),
+            name: n.into(),
+        }),
+        latitude: ll.map(|l| l.latitude),
+        longitude: ll.map(|l| l.longitude),
+        hubs: a
+            .hubs
+            .iter()
+            .map(|h| PostcodeHub {
+                age_phase: h.phase_name.clone(),
+                id: h.hub_id,
+                name: h.hub_name.clone(),
+                address: h.address.clone(),
+                postcode: h.postcode.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn lookup_error(e: PostcodeError) -> AppError {
+    match e {
+        PostcodeError::Malformed(f) => AppError::Invalid(vec![f]),
+        e @ PostcodeError::NotInAuthority { .. } => {
+            let mut m = e.to_string();
+            if let PostcodeError::NotInAuthority {
+                lies_in: Some(l), ..
+            } = &e
+            {
+                m.push_str(&format!(" (it is in {l})"));
+            }
+            AppError::NotFoundBecause(FieldError::new("postcode", m))
+        }
+    }
+}
+
+async fn authority_code(
+    st: &AppState,
+    ctx: &Ctx,
+    code: Option<&str>,
+) -> Result<(AreaCode, String, everychild_store::Authority), AppError> {
+    let view = ctx
+        .authorize::<policy::ViewLocalities>(st, Target::None, None)
+        .await?;
+    let (_, a) = choose_authority(st, &view, code).await?;
+    let c = AreaCode::parse(&a.code).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((c, a.name.clone(), a))
+}
+
+#[utoipa::path(get, path = "/api/v1/postcodes/{postcode}", tag = "localities", params(("postcode" = String, Path, description = "A full postcode, any spacing or case"), AuthorityParam), security(()),
+    responses((status = 200, body = PostcodeOut), (status = 400, body = crate::error::ErrorBody, description = "Not a postcode"), (status = 404, body = crate::error::ErrorBody, description = "Not in this authority")))]
+/// The ward, LSOA, locality and hubs serving a postcode (public).
+pub async fn postcode(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    Query(q): Query<AuthorityParam>,
+) -> Result<Json<PostcodeOut>, ApiError> {
+    let lookup = ctx
+        .authorize::<policy::LookupPostcode>(&st, Target::None, None)
+        .await?;
+    let (code, name, _) = authority_code(&st, &ctx, q.authority.as_deref()).await?;
+    let index = st.store.geo_index(&lookup).await?;
+    let a = index.lookup(&raw, Some(&code)).map_err(lookup_error)?;
+    Ok(Json(postcode_out(&a, &name)))
+}
+
+/// The lead-locality question.
+#[derive(Deserialize, IntoParams)]
+pub struct LeadParams {
+    /// The child's home postcode.
+    postcode: Option<String>,
+    /// The URN of the child's school.
+    school: Option<String>,
+    /// ONS code of the authority; the first if absent.
+    authority: Option<String>,
+}
+
+/// Which locality leads, and why.
+#[derive(Serialize, ToSchema)]
+pub struct LeadOut {
+    locality: Option<Named>,
+    reason: String,
+    /// The authority's rule: `home` or `school`.
+    rule: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/lead-locality", tag = "localities", params(LeadParams), security(()),
+    responses((status = 200, body = LeadOut), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+/// Which locality leads for a child, from the home postcode and school, with the reason (public).
+pub async fn lead(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Query(q): Query<LeadParams>,
+) -> Result<Json<LeadOut>, ApiError> {
+    let lookup = ctx
+        .authorize::<policy::LookupPostcode>(&st, Target::None, None)
+        .await?;
+    let (code, _, authority) = authority_code(&st, &ctx, q.authority.as_deref()).await?;
+    let index = st.store.geo_index(&lookup).await?;
+    let mut errors = Vec::new();
+    let home = match q
+        .postcode
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(raw) => match index.lookup(raw, Some(&code)) {
+            Ok(a) => a.locality,
+            Err(PostcodeError::NotInAuthority { .. }) => None,
+            Err(PostcodeError::Malformed(f)) => {
+                errors.push(f);
+                None
+            }
+        },
+    };
+    let school = match q.school.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => match Urn::parse_field(raw, "school") {
+            Ok(u) => match index.school(u) {
+                Some(s) => Some(s),
+                None => {
+                    return Err(AppError::NotFoundBecause(FieldError::new(
+                        "school",
+                        format!("There is no open school with URN {u}"),
+                    ))
+                    .into())
+                }
+            },
+            Err(f) => {
+                errors.push(f);
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors).into());
+    }
+    if q.postcode.is_none() && q.school.is_none() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "postcode",
+            "Give a home postcode, a school URN, or both",
+        )])
+        .into());
+    }
+    let d = lead_locality(authority.lead_rule, home, school.as_ref());
+    Ok(Json(LeadOut {
+        locality: d.locality.map(|(id, name)| Named {
+            code: id.to_string(),
+            name,
+        }),
+        reason: d.reason,
+        rule: authority.lead_rule.as_str().into(),
+    }))
+}
+
+/// A team member.
+#[derive(Serialize, ToSchema)]
+pub struct MemberOut {
+    user_id: i64,
+    name: String,
+    job_title: Option<String>,
+    role_in_team: String,
+    organisation: String,
+    agency_type: String,
+    line_manager: Option<String>,
+    /// `matrix` or `coordination`.
+    relationship: String,
+    sla_reference: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// A team.
+#[derive(Serialize, ToSchema)]
+pub struct TeamOut {
+    id: i64,
+    name: String,
+    /// `core` or `extended`.
+    kind: String,
+    age_phase: String,
+    base: Option<String>,
+    members: Vec<MemberOut>,
+}
+
+impl From<Team> for TeamOut {
+    fn from(t: Team) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
+            kind: t.kind,
+            age_phase: t.age_phase,
+            base: t.base,
+            members: t
+                .members
+                .into_iter()
+                .map(|m| MemberOut {
+                    user_id: m.user_id,
+                    name: m.display_name,
+                    job_title: m.job_title,
+                    role_in_team: m.role_in_team,
+                    organisation: m.organisation,
+                    agency_type: m.agency_type,
+                    line_manager: m.line_manager,
+                    relationship: m.relationship,
+                    sla_reference: m.sla_reference,
+                    email: m.email,
+                    phone: m.phone,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A city-wide service's contact for a locality.
+#[derive(Serialize, ToSchema)]
+pub struct ContactOut {
+    service: String,
+    organisation: String,
+    user_id: i64,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// A locality's teams and contacts.
+#[derive(Serialize, ToSchema)]
+pub struct TeamsOut {
+    teams: Vec<TeamOut>,
+    citywide_contacts: Vec<ContactOut>,
+}
+
+/// Which teams.
+#[derive(Deserialize, IntoParams)]
+pub struct TeamsParams {
+    /// Locality id.
+    locality: Option<i64>,
+    /// Age phase id; all if absent.
+    phase: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/teams", tag = "localities", params(TeamsParams),
+    responses((status = 200, body = TeamsOut), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+/// A locality's core and extended teams and city-wide contacts (staff; audited).
+pub async fn list_teams(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Query(q): Query<TeamsParams>,
+) -> Result<Json<TeamsOut>, ApiError> {
+    let target = q.locality.map_or(Target::None, Target::Locality);
+    let p = ctx
+        .authorize::<policy::ViewTeams>(&st, target, Some("contact a locality team"))
+        .await?;
+    if q.locality.is_none() {
+        let e = FieldError::new("locality", "Give the locality's id");
+        return Err(AppError::Invalid(vec![e]).into());
+    }
+    let (teams, contacts) = st.store.team_directory(&p, q.phase).await?;
+    Ok(Json(TeamsOut {
+        teams: teams.into_iter().map(TeamOut::from).collect(),
+        citywide_contacts: contacts
+            .into_iter()
+            .map(|c| ContactOut {
+                service: c.service,
+                organisation: c.organisation,
+                user_id: c.user_id,
+                name: c.display_name,
+                email: c.email,
+                phone: c.phone,
+            })
+            .collect(),
+    }))
+}

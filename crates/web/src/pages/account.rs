@@ -1,0 +1,256 @@
+//! One's own account: details, password change, authenticator app.
+
+use super::sign_in::{check_enrolment, enrol_page};
+use super::{render, render_status, Chrome};
+use crate::crypto::{hash_password, verify_password};
+use crate::error::{AppError, PageError};
+use crate::forms::{Fields, FormErrors};
+use crate::{AppState, Ctx};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use everychild_domain::Password;
+use everychild_policy::{self as policy, second_factor_required, Target};
+use everychild_store::UserDetail;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    c: Chrome,
+    u: UserDetail,
+    done: Option<&'static str>,
+    second_factor_required: bool,
+    errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    c: Chrome,
+    errors: FormErrors,
+    must_change: bool,
+}
+
+/// Query of the account page.
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+async fn hash(p: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&p))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)
+}
+
+async fn verify(p: String, h: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || verify_password(&p, Some(&h)))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+async fn account_page(
+    ctx: &Ctx,
+    st: &AppState,
+    done: Option<&'static str>,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let permit = ctx
+        .authorize::<policy::ViewOwnAccount>(st, Target::None, None)
+        .await?;
+    let u = st
+        .store
+        .own_account(&permit)
+        .await?
+        .ok_or(AppError::NotSignedIn)?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    render_status(
+        status,
+        &AccountPage {
+            c: Chrome::new(st, ctx, "Your account", "/account").errors(!errors.is_empty()),
+            second_factor_required: second_factor_required(
+                u.role,
+                &st.settings.second_factor_roles,
+            ),
+            u,
+            done,
+            errors,
+        },
+    )
+}
+
+/// GET /account
+pub async fn show(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Query(q): Query<Done>,
+) -> Result<Response, PageError> {
+    let done = match q.done.as_deref() {
+        Some("password") => Some("Your password has been changed"),
+        Some("second-factor") => Some("Your authenticator app is set up"),
+        Some("second-factor-removed") => Some("Your authenticator app has been removed"),
+        _ => None,
+    };
+    account_page(&ctx, &st, done, FormErrors::none()).await
+}
+
+/// GET /account/password
+pub async fn password(ctx: Ctx, State(st): State<AppState>) -> Result<Response, PageError> {
+    ctx.authorize::<policy::ManageOwnAccount>(&st, Target::None, None)
+        .await?;
+    render(&PasswordPage {
+        c: Chrome::new(&st, &ctx, "Change your password", "/account"),
+        errors: FormErrors::none(),
+        must_change: ctx.actor().is_some_and(|a| a.must_change_password),
+    })
+}
+
+/// POST /account/password
+pub async fn password_submit(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let permit = ctx
+        .authorize::<policy::ManageOwnAccount>(&st, Target::None, None)
+        .await?;
+    let f = Fields::parse(&body);
+    let mut errors = FormErrors::none();
+    let current = f.get("current_password");
+    if current.is_empty() {
+        errors.add("current_password", "Enter your current password");
+    }
+    let new = errors.take(Password::parse_new(f.get("new_password"), "new_password"));
+    if new.is_some() && f.get("confirm_password") != f.get("new_password") {
+        errors.add("confirm_password", "The passwords do not match");
+    }
+    if errors.is_empty() {
+        let stored = st.store.own_password_hash(&permit).await?;
+        if !verify(current.to_owned(), stored).await? {
+            errors.add("current_password", "Your current password is not correct");
+        }
+    }
+    match new {
+        Some(new) if errors.is_empty() => {
+            let h = hash(new.expose().to_owned()).await?;
+            st.store
+                .change_own_password(&permit, &h, ctx.session_hash.as_deref())
+                .await?;
+            Ok(Redirect::to("/account?done=password").into_response())
+        }
+        _ => render_status(
+            StatusCode::BAD_REQUEST,
+            &PasswordPage {
+                c: Chrome::new(&st, &ctx, "Change your password", "/account").errors(true),
+                errors,
+                must_change: ctx.actor().is_some_and(|a| a.must_change_password),
+            },
+        ),
+    }
+}
+
+/// GET /account/second-factor
+pub async fn second_factor(ctx: Ctx, State(st): State<AppState>) -> Result<Response, PageError> {
+    ctx.authorize::<policy::ManageOwnAccount>(&st, Target::None, None)
+        .await?;
+    let actor = ctx.actor().ok_or(AppError::NotSignedIn)?;
+    render(&enrol_page(
+        &st,
+        &ctx,
+        "/account/second-factor",
+        &actor.username,
+        false,
+        FormErrors::none(),
+        None,
+    ))
+}
+
+/// POST /account/second-factor
+pub async fn second_factor_submit(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let permit = ctx
+        .authorize::<policy::ManageOwnAccount>(&st, Target::None, None)
+        .await?;
+    let actor = ctx.actor().ok_or(AppError::NotSignedIn)?;
+    let f = Fields::parse(&body);
+    let checked = check_enrolment(&st, &ctx, &f);
+    // Replacing an authenticator already set up is a sensitive change: ask for the password.
+    let checked = match checked {
+        Ok(ok) if actor.totp_enabled => {
+            let given = f.get("current_password").to_owned();
+            let stored = st.store.own_password_hash(&permit).await?;
+            if !given.is_empty() && verify(given, stored).await? {
+                Ok(ok)
+            } else {
+                let mut errors = FormErrors::none();
+                errors.add(
+                    "current_password",
+                    "Enter your current password to replace your authenticator app",
+                );
+                Err((errors, Some(ok.0)))
+            }
+        }
+        other => other,
+    };
+    match checked {
+        Ok((secret, step)) => {
+            st.store
+                .set_own_totp(&permit, Some((&secret, step)))
+                .await?;
+            Ok(Redirect::to("/account?done=second-factor").into_response())
+        }
+        Err((errors, secret)) => render_status(
+            StatusCode::BAD_REQUEST,
+            &enrol_page(
+                &st,
+                &ctx,
+                "/account/second-factor",
+                &actor.username,
+                false,
+                errors,
+                secret,
+            ),
+        ),
+    }
+}
+
+/// POST /account/second-factor/remove (needs the current password; not for roles that require it)
+pub async fn second_factor_remove(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let permit = ctx
+        .authorize::<policy::ManageOwnAccount>(&st, Target::None, None)
+        .await?;
+    let actor = ctx.actor().ok_or(AppError::NotSignedIn)?;
+    let mut errors = FormErrors::none();
+    if second_factor_required(actor.role, &st.settings.second_factor_roles) {
+        errors.add("current_password", "Your role must use an authenticator app. Ask your administrator to reset it if you have lost it");
+        return account_page(&ctx, &st, None, errors).await;
+    }
+    let f = Fields::parse(&body);
+    let given = f.get("current_password").to_owned();
+    if given.is_empty() {
+        errors.add("current_password", "Enter your current password");
+        return account_page(&ctx, &st, None, errors).await;
+    }
+    let stored = st.store.own_password_hash(&permit).await?;
+    if !verify(given, stored).await? {
+        errors.add("current_password", "Your current password is not correct");
+        return account_page(&ctx, &st, None, errors).await;
+    }
+    st.store.set_own_totp(&permit, None).await?;
+    Ok(Redirect::to("/account?done=second-factor-removed").into_response())
+}

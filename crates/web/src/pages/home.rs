@@ -1,0 +1,111 @@
+//! The home page: for a signed-in user, what their role can do; otherwise the way in.
+
+use super::{render, Chrome};
+use crate::error::PageError;
+use crate::{AppState, Ctx};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use everychild_policy::{decide, Action, Decision, Principal, Target};
+
+/// A card on the home page.
+pub struct Card {
+    href: &'static str,
+    title: &'static str,
+    text: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: Chrome,
+    name: String,
+    role: &'static str,
+    organisation: String,
+    intro: &'static str,
+    cards: Vec<Card>,
+    second_factor_missing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct LandingPage {
+    c: Chrome,
+}
+
+/// GET /
+pub async fn show(ctx: Ctx, State(st): State<AppState>) -> Result<Response, PageError> {
+    let actor = match &ctx.principal {
+        Principal::User(a) => a.clone(),
+        Principal::Pending(_) => return Ok(Redirect::to("/sign-in").into_response()),
+        _ => {
+            return render(&LandingPage {
+                c: Chrome::new(&st, &ctx, "everychild", "/"),
+            })
+        }
+    };
+    if actor.must_change_password {
+        return Ok(Redirect::to("/account/password").into_response());
+    }
+    let can = |a| decide(&ctx.principal, a, &Target::None) == Decision::Allow;
+    let mut cards = Vec::new();
+    if can(Action::SearchStaff) {
+        cards.push(Card {
+            href: "/staff",
+            title: "Staff directory",
+            text: "Find colleagues in any agency and how to reach them.",
+        });
+    }
+    if can(Action::ListUsers) {
+        cards.push(Card {
+            href: "/admin/users",
+            title: "Users",
+            text: "Add accounts, disable them, reset passwords and second factors.",
+        });
+    }
+    if can(Action::ManageOrganisations) {
+        cards.push(Card {
+            href: "/admin/organisations",
+            title: "Organisations",
+            text: "The agencies whose staff use everychild.",
+        });
+    }
+    if can(Action::ManageApiTokens) {
+        cards.push(Card {
+            href: "/admin/tokens",
+            title: "API tokens",
+            text: "Issue and revoke tokens for systems that use the API.",
+        });
+    }
+    if can(Action::ReadAudit) {
+        cards.push(Card {
+            href: "/audit",
+            title: "Audit log",
+            text: "Who saw or changed what, when and why. Check the log has not been altered.",
+        });
+    }
+    cards.push(Card {
+        href: "/account",
+        title: "Your account",
+        text: "Change your password and set up your authenticator app.",
+    });
+    use everychild_domain::Role;
+    let intro = match actor.role {
+        Role::Practitioner => "See who else works with a child, ask for support and work as a team around the child. Child records arrive with the multi-agency index.",
+        Role::LocalityManager => "Run your locality's front door, panels and teams. Caseloads and overdue work arrive with the integrated processes.",
+        Role::Commissioner => "Funding streams, locality allocations and commissioned services arrive with the commissioning work.",
+        Role::AdvisoryBoardMember => "You will see safe summaries of needs, take-up and outcomes in your locality. You never see records about individual children.",
+        Role::Analyst => "Indicators by locality and the statutory returns arrive with the performance work.",
+        Role::Administrator => "Manage accounts, organisations and API tokens, and review the audit log.",
+        Role::DataProtectionOfficer => "Review the audit log and check it has not been altered. Subject access and retention arrive with later work.",
+    };
+    render(&HomePage {
+        c: Chrome::new(&st, &ctx, "Home", "/"),
+        name: actor.display_name.clone(),
+        role: actor.role.label(),
+        organisation: actor.organisation_name.clone(),
+        intro,
+        cards,
+        second_factor_missing: !actor.totp_enabled,
+    })
+}

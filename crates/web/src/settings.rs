@@ -1,0 +1,66 @@
+//! Settings the web layer needs. Loaded by the CLI from a TOML file, the environment and flags.
+
+use everychild_domain::Role;
+use secrecy::SecretString;
+
+/// Web settings.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// Key for CSRF tokens and signed form values. Keep it secret and the same across instances.
+    pub secret_key: SecretString,
+    /// Mark cookies `Secure` (and use the `__Host-` prefix). Turn off only for plain-HTTP loopback.
+    pub secure_cookies: bool,
+    /// The public base URL; when it is https, responses carry HSTS.
+    pub public_url: Option<String>,
+    /// Sessions end after this long without a request.
+    pub session_idle: time::Duration,
+    /// Sessions end this long after sign-in.
+    pub session_absolute: time::Duration,
+    /// Roles that must use a second factor besides administrators and the DPO.
+    pub second_factor_roles: Vec<Role>,
+    /// Failed sign-ins per account within the window before a soft lock.
+    pub account_failures: i64,
+    /// Failed sign-ins per client address within the window before a soft lock.
+    pub address_failures: i64,
+    /// The throttle window (and so the soft-lock length).
+    pub throttle_window: time::Duration,
+    /// The authority's name, shown in the header.
+    pub authority_name: String,
+}
+
+impl WebSettings {
+    /// Settings for tests and the demo: secure defaults with the given key.
+    pub fn with_key(key: &str) -> Self {
+        Self {
+            secret_key: SecretString::from(key.to_owned()),
+            secure_cookies: true,
+            public_url: None,
+            session_idle: time::Duration::minutes(30),
+            session_absolute: time::Duration::hours(12),
+            second_factor_roles: vec![],
+            account_failures: 5,
+            address_failures: 50,
+            throttle_window: time::Duration::minutes(15),
+            authority_name: "everychild".into(),
+        }
+    }
+    pub(crate) fn hsts(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+    pub(crate) fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-everychild_session"
+        } else {
+            "everychild_session"
+        }
+    }
+    pub(crate) fn pre_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-everychild_pre"
+        } else {
+            "everychild_pre"
+        }
+    }
+}

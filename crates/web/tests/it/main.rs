@@ -1,0 +1,12 @@
+//! everychild-web's one integration-test binary: drives the real app over HTTP against a fresh
+//! database per test (SQLite, or PostgreSQL when EVERYCHILD_TEST_DATABASE is a postgres URL).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod attacks;
+mod audit;
+mod children;
+mod localities;
+mod matrix;
+mod ops;
+mod sign_in;

@@ -1,0 +1,186 @@
+//! The authorisation matrix: every route the router serves × every role (and the public),
+//! with the outcome this table expects. A route the table does not name fails the test, so
+//! adding a route means deciding here who may use it.
+
+use everychild_domain::Role;
+use everychild_testkit::{Client, TestApp};
+use everychild_web::route_list;
+use Role::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Only someone half-way through sign-in (never a signed-in user).
+    PendingOnly,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+const ADMIN: Rule = Rule::Roles(&[Administrator]);
+const DPO: Rule = Rule::Roles(&[DataProtectionOfficer]);
+const FRONT_LINE: Rule = Rule::Roles(&[Practitioner, LocalityManager]);
+const AUDIT: Rule = Rule::Roles(&[Administrator, DataProtectionOfficer]);
+const STAFF: Rule = Rule::Roles(&[
+    Practitioner,
+    LocalityManager,
+    Commissioner,
+    Analyst,
+    Administrator,
+    DataProtectionOfficer,
+]);
+
+fn rule(method: &str, path: &str) -> Rule {
+    use Rule::*;
+    match (method, path) {
+        ("GET", "/health" | "/ready" | "/assets/{*path}" | "/" | "/sign-in" | "/api/v1/openapi.json") => Public,
+        ("POST", "/sign-in") => Public,
+        ("GET" | "POST", "/sign-in/second-factor" | "/sign-in/set-up-second-factor") => PendingOnly,
+        ("POST", "/sign-out") => SignedIn,
+        ("GET", "/account" | "/account/password" | "/account/second-factor") => SignedIn,
+        ("POST", "/account/password" | "/account/second-factor" | "/account/second-factor/remove") => SignedIn,
+        ("GET", "/staff" | "/staff/{id}") => STAFF,
+        ("GET", "/admin/users" | "/admin/users/new" | "/admin/users/{id}" | "/admin/organisations" | "/admin/tokens") => ADMIN,
+        ("POST", "/admin/users" | "/admin/organisations" | "/admin/tokens") => ADMIN,
+        ("POST", "/admin/users/{id}/disable" | "/admin/users/{id}/enable" | "/admin/users/{id}/reset-password" | "/admin/users/{id}/reset-second-factor") => ADMIN,
+        ("POST", "/admin/tokens/{id}/revoke") => ADMIN,
+        ("GET", "/audit") => AUDIT,
+        ("GET", "/api/v1/me" | "/api/v1/organisations") => SignedIn,
+        ("GET", "/api/v1/users" | "/api/v1/users/{id}") => ADMIN,
+        ("POST", "/api/v1/users" | "/api/v1/users/{id}/disable" | "/api/v1/users/{id}/enable") => ADMIN,
+        ("GET", "/api/v1/staff" | "/api/v1/staff/{id}") => STAFF,
+        ("GET", "/api/v1/audit/events") => AUDIT,
+        ("GET", "/localities" | "/localities/{id}" | "/postcode") => Public,
+        ("GET", "/children" | "/children/new") => FRONT_LINE,
+        ("POST", "/children" | "/children/{id}/involvement" | "/children/{id}/break-glass") => FRONT_LINE,
+        // The target user's id names no child: the front line are told it is not found.
+        ("GET", "/children/{id}") => FRONT_LINE,
+        ("POST", "/children/{id}/flags" | "/children/{id}/flags/{flag}/end" | "/children/{id}/relatives" | "/children/{id}/shield") => FRONT_LINE,
+        ("GET", "/children/{id}/access-log" | "/break-glass") => DPO,
+        ("POST", "/children/{id}/merge" | "/merges/{id}/undo") => Rule::Roles(&[LocalityManager]),
+        ("GET", "/reviews" | "/reviews/{id}") => Rule::Roles(&[LocalityManager]),
+        ("POST", "/reviews/{id}") => Rule::Roles(&[LocalityManager]),
+        ("POST", "/break-glass/{id}/review") => DPO,
+        ("GET", "/localities/{id}/teams") => STAFF,
+        // Target user id as a locality id: no such locality, so only administrators (any
+        // locality) pass; locality managers manage only their own.
+        ("GET", "/localities/{id}/manage") => ADMIN,
+        ("POST", "/localities/{id}/sites" | "/localities/{id}/teams" | "/localities/{id}/members" | "/localities/{id}/contacts") => ADMIN,
+        ("GET", "/admin/boundary-sets" | "/admin/boundary-sets/new" | "/admin/boundary-sets/{id}") => ADMIN,
+        ("POST", "/admin/boundary-sets" | "/admin/boundary-sets/{id}/make-current" | "/admin/localities") => ADMIN,
+        ("GET", "/admin/authority") => ADMIN,
+        ("POST", "/admin/authority/lead-rule" | "/admin/authority/age-phases" | "/admin/authority/schools") => ADMIN,
+        ("GET", "/api/v1/localities" | "/api/v1/localities/{id}" | "/api/v1/postcodes/{postcode}" | "/api/v1/hubs" | "/api/v1/lead-locality") => Public,
+        ("GET", "/api/v1/boundary-sets") => SignedIn,
+        ("GET", "/api/v1/teams") => STAFF,
+        ("GET", "/api/v1/children" | "/api/v1/children/{id}") => FRONT_LINE,
+        _ => panic!("route {method} {path} is not in the authorisation matrix: add it to tests/it/matrix.rs"),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Denied,
+    SignInFirst,
+}
+
+fn classify(status: u16, location: &str) -> Outcome {
+    match status {
+        401 => Outcome::SignInFirst,
+        303 | 302 | 307 if location == "/sign-in" => Outcome::SignInFirst,
+        403 => Outcome::Denied,
+        _ => Outcome::Allowed,
+    }
+}
+
+fn expected(rule: Rule, role: Option<Role>) -> Outcome {
+    match (rule, role) {
+        (Rule::Public, _) => Outcome::Allowed,
+        (_, None) => Outcome::SignInFirst,
+        (Rule::SignedIn, Some(_)) => Outcome::Allowed,
+        (Rule::PendingOnly, Some(_)) => Outcome::Denied,
+        (Rule::Roles(rs), Some(r)) => {
+            if rs.contains(&r) {
+                Outcome::Allowed
+            } else {
+                Outcome::Denied
+            }
+        }
+    }
+}
+
+async fn request(c: &mut Client, method: &str, path: &str) -> (u16, String) {
+    let r = match method {
+        "GET" => c.get(path).await,
+        "POST" if path.starts_with("/api/") => c.post_json(path, "{}").await,
+        "POST" => c.post_form(path, &[]).await,
+        m => panic!("method {m} not handled by the matrix"),
+    };
+    (r.status, r.location())
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_matches_the_matrix() {
+    let app = TestApp::spawn().await;
+    let target = app.user("target.user", "Target User", Practitioner).await;
+    let routes = route_list();
+    assert!(
+        routes.len() >= 40,
+        "the route list looks incomplete: {}",
+        routes.len()
+    );
+    // Sign-out ends the session, so it goes last for each role.
+    let mut ordered: Vec<_> = routes.iter().filter(|r| r.path != "/sign-out").collect();
+    ordered.extend(routes.iter().filter(|r| r.path == "/sign-out"));
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut roles: Vec<Option<Role>> = vec![None];
+    roles.extend(Role::ALL.iter().copied().map(Some));
+    for role in roles {
+        let mut client = match role {
+            None => app.client(),
+            Some(r) => {
+                let name = format!("matrix.{}", r.as_str());
+                app.user(&name, &format!("Matrix {}", r.label()), r).await;
+                app.signed_in(&name).await.0
+            }
+        };
+        for route in &ordered {
+            let path = route
+                .path
+                .replace("{id}", &target.0.to_string())
+                .replace("{flag}", "1")
+                .replace("{*path}", "app.css");
+            let want = expected(rule(route.method, route.path), role);
+            let (status, location) = request(&mut client, route.method, &path).await;
+            let got = classify(status, &location);
+            checked += 1;
+            if got != want {
+                failures.push(format!(
+                    "{:?} {} {}: expected {want:?}, got {got:?} ({status} {location})",
+                    role.map(Role::as_str).unwrap_or("public"),
+                    route.method,
+                    path
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(checked, routes.len() * (Role::ALL.len() + 1));
+}
+
+#[test]
+fn the_matrix_names_every_route() {
+    for r in route_list() {
+        let _ = rule(r.method, r.path);
+    }
+}

@@ -1,0 +1,355 @@
+//! Sign-in, second factor, sessions, throttling, password changes and bearer tokens.
+
+use everychild_domain::Role::*;
+use everychild_testkit::{input_value, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn a_practitioner_signs_in_and_out_and_the_session_ends_on_the_server() {
+    let app = TestApp::spawn().await;
+    app.user("hv.user", "Hana Visitor", Practitioner).await;
+    let (mut c, secret) = app.signed_in("hv.user").await;
+    assert!(
+        secret.is_none(),
+        "practitioners need no second factor by default"
+    );
+    let home = c.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Welcome, Hana Visitor"));
+    let old = c.session().unwrap();
+    let r = c.post_form("/sign-out", &[]).await;
+    assert_eq!(
+        (r.status, r.location().as_str()),
+        (303, "/sign-in?signed_out=1")
+    );
+    // The old cookie no longer works, even if a client keeps sending it.
+    c.cookies.insert("everychild_session".into(), old);
+    let r = c.get("/account").await;
+    assert_eq!((r.status, r.location().as_str()), (303, "/sign-in"));
+}
+
+#[tokio::test]
+async fn administrators_must_enrol_a_second_factor_and_then_use_it_once_per_code() {
+    let app = TestApp::spawn().await;
+    app.user("boss", "Bea Admin", Administrator).await;
+    // Before enrolling, nothing but enrolment is reachable.
+    let mut c = app.client();
+    let r = c.sign_in("boss", PASSWORD).await;
+    assert_eq!(r.location(), "/sign-in/set-up-second-factor");
+    assert_eq!(c.get("/admin/users").await.location(), "/sign-in");
+    // Enrolling with a wrong code fails and keeps the user out.
+    let page = c.get("/sign-in/set-up-second-factor").await;
+    let secret = everychild_testkit::extract(&page.body, "id=\"totp-secret\">", "<").unwrap();
+    let tag = input_value(&page.body, "secret_tag").unwrap();
+    let r = c
+        .post_form(
+            "/sign-in/set-up-second-factor",
+            &[
+                ("secret", &secret),
+                ("secret_tag", &tag),
+                ("code", "000000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("The code is not correct"));
+    // A secret the server did not issue is refused.
+    let r = c
+        .post_form(
+            "/sign-in/set-up-second-factor",
+            &[
+                ("secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
+                ("secret_tag", &tag),
+                ("code", &app.code("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", 0)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let code = app.code(&secret, 0);
+    let r = c
+        .post_form(
+            "/sign-in/set-up-second-factor",
+            &[("secret", &secret), ("secret_tag", &tag), ("code", &code)],
+        )
+        .await;
+    assert_eq!((r.status, r.location().as_str()), (303, "/"));
+    assert_eq!(c.get("/admin/users").await.status, 200);
+
+    // Next sign-in asks for the code; the code already used is refused (no replay).
+    let mut d = app.client();
+    assert_eq!(
+        d.sign_in("boss", PASSWORD).await.location(),
+        "/sign-in/second-factor"
+    );
+    assert_eq!(d.get("/admin/users").await.location(), "/sign-in");
+    assert_eq!(d.get("/sign-in/second-factor").await.status, 200);
+    let r = d
+        .post_form("/sign-in/second-factor", &[("code", &code)])
+        .await;
+    assert_eq!(
+        r.status,
+        400,
+        "a used code must not work twice: {}",
+        r.location()
+    );
+    app.clock.advance(time::Duration::seconds(30));
+    let r = d
+        .post_form("/sign-in/second-factor", &[("code", &app.code(&secret, 0))])
+        .await;
+    assert_eq!((r.status, r.location().as_str()), (303, "/"));
+    assert_eq!(d.get("/admin/users").await.status, 200);
+}
+
+#[tokio::test]
+async fn any_user_can_set_up_an_authenticator_from_their_account() {
+    let app = TestApp::spawn().await;
+    app.user("yw.user", "Yan Worker", Practitioner).await;
+    let (mut c, _) = app.signed_in("yw.user").await;
+    let page = c.get("/account/second-factor").await;
+    let secret = everychild_testkit::extract(&page.body, "id=\"totp-secret\">", "<").unwrap();
+    let tag = input_value(&page.body, "secret_tag").unwrap();
+    let r = c
+        .post_form(
+            "/account/second-factor",
+            &[
+                ("secret", &secret),
+                ("secret_tag", &tag),
+                ("code", &app.code(&secret, 0)),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/account?done=second-factor");
+    app.clock.advance(time::Duration::seconds(30));
+    let mut d = app.client();
+    assert_eq!(
+        d.sign_in("yw.user", PASSWORD).await.location(),
+        "/sign-in/second-factor"
+    );
+    // Replacing it needs the current password.
+    let page = c.get("/account/second-factor").await;
+    assert!(page.body.contains("Your current password"));
+    let s2 = everychild_testkit::extract(&page.body, "id=\"totp-secret\">", "<").unwrap();
+    let tag2 = input_value(&page.body, "secret_tag").unwrap();
+    let code2 = app.code(&s2, 0);
+    let r = c
+        .post_form(
+            "/account/second-factor",
+            &[("secret", &s2), ("secret_tag", &tag2), ("code", &code2)],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r
+        .body
+        .contains("Enter your current password to replace your authenticator app"));
+    let r = c
+        .post_form(
+            "/account/second-factor",
+            &[
+                ("secret", &s2),
+                ("secret_tag", &tag2),
+                ("code", &code2),
+                ("current_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/account?done=second-factor");
+    // Removing it needs the password.
+    let r = c
+        .post_form(
+            "/account/second-factor/remove",
+            &[("current_password", "wrong password!!")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = c
+        .post_form(
+            "/account/second-factor/remove",
+            &[("current_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.location(), "/account?done=second-factor-removed");
+}
+
+#[tokio::test]
+async fn sessions_end_after_the_idle_and_absolute_timeouts() {
+    let app = TestApp::spawn().await;
+    app.user("pr.user", "Pat Rowe", Practitioner).await;
+    let (mut c, _) = app.signed_in("pr.user").await;
+    app.clock.advance(time::Duration::minutes(29));
+    assert_eq!(
+        c.get("/account").await.status,
+        200,
+        "still within the idle timeout"
+    );
+    app.clock.advance(time::Duration::minutes(31));
+    assert_eq!(
+        c.get("/account").await.location(),
+        "/sign-in",
+        "idle for 31 minutes"
+    );
+
+    let (mut c, _) = app.signed_in("pr.user").await;
+    for _ in 0..24 {
+        app.clock.advance(time::Duration::minutes(29));
+        assert_eq!(c.get("/account").await.status, 200);
+    }
+    // 25 × 29 min > 12 h: active all along, but past the absolute limit.
+    app.clock.advance(time::Duration::minutes(29));
+    assert_eq!(c.get("/account").await.location(), "/sign-in");
+}
+
+#[tokio::test]
+async fn repeated_failures_soft_lock_the_account_for_the_window_only() {
+    let app = TestApp::spawn().await;
+    app.user("lo.user", "Lou Kim", Practitioner).await;
+    for _ in 0..5 {
+        let r = app.client().sign_in("lo.user", "not the password").await;
+        assert_eq!(r.status, 400);
+    }
+    // Locked: even the right password is refused, with the same message as for an unknown name.
+    let r = app.client().sign_in("lo.user", PASSWORD).await;
+    assert_eq!(r.status, 429);
+    assert!(r.body.contains("too many failed attempts"));
+    for _ in 0..5 {
+        app.client()
+            .sign_in("nobody.here", "not the password")
+            .await;
+    }
+    let r2 = app.client().sign_in("nobody.here", PASSWORD).await;
+    assert_eq!(r2.status, 429, "unknown accounts lock the same way");
+    // Soft: after the window, the right password works.
+    app.clock.advance(time::Duration::minutes(16));
+    assert_eq!(
+        app.client().sign_in("lo.user", PASSWORD).await.location(),
+        "/"
+    );
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions_at_once_and_blocks_sign_in() {
+    let app = TestApp::spawn().await;
+    let victim = app.user("sw.user", "Sam Worker", Practitioner).await;
+    app.user("boss", "Bea Admin", Administrator).await;
+    let (mut user, _) = app.signed_in("sw.user").await;
+    assert_eq!(user.get("/account").await.status, 200);
+    let (mut admin, _) = app.signed_in("boss").await;
+    admin.get(&format!("/admin/users/{}", victim.0)).await;
+    let r = admin
+        .post_form(&format!("/admin/users/{}/disable", victim.0), &[])
+        .await;
+    assert_eq!(
+        r.location(),
+        format!("/admin/users/{}?done=disabled", victim.0)
+    );
+    assert_eq!(
+        user.get("/account").await.location(),
+        "/sign-in",
+        "the next request is signed out"
+    );
+    assert_eq!(app.client().sign_in("sw.user", PASSWORD).await.status, 400);
+    admin
+        .post_form(&format!("/admin/users/{}/enable", victim.0), &[])
+        .await;
+    assert_eq!(
+        app.client().sign_in("sw.user", PASSWORD).await.location(),
+        "/"
+    );
+}
+
+#[tokio::test]
+async fn a_reset_password_must_be_changed_before_anything_else() {
+    let app = TestApp::spawn().await;
+    let u = app.user("ty.user", "Tay Young", Practitioner).await;
+    app.user("boss", "Bea Admin", Administrator).await;
+    let (mut admin, _) = app.signed_in("boss").await;
+    admin.get(&format!("/admin/users/{}", u.0)).await;
+    let r = admin
+        .post_form(&format!("/admin/users/{}/reset-password", u.0), &[])
+        .await;
+    assert_eq!(r.status, 200);
+    let temp = everychild_testkit::extract(&r.body, "id=\"secret\">", "<").unwrap();
+    assert_eq!(
+        app.client().sign_in("ty.user", PASSWORD).await.status,
+        400,
+        "the old password no longer works"
+    );
+    let mut c = app.client();
+    assert_eq!(c.sign_in("ty.user", &temp).await.location(), "/");
+    assert_eq!(c.get("/staff").await.location(), "/account/password");
+    assert_eq!(c.get("/account/password").await.status, 200);
+    let r = c
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", &temp),
+                ("new_password", "short"),
+                ("confirm_password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Password must be 12 characters or more"));
+    let new = "a brand new long passphrase";
+    let r = c
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", &temp),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/account?done=password");
+    assert_eq!(c.get("/staff").await.status, 200);
+    assert_eq!(app.client().sign_in("ty.user", new).await.location(), "/");
+}
+
+#[tokio::test]
+async fn bearer_tokens_act_as_their_user_until_revoked() {
+    let app = TestApp::spawn().await;
+    app.user("svc.analyst", "Reporting System", Analyst).await;
+    app.user("boss", "Bea Admin", Administrator).await;
+    let (mut admin, _) = app.signed_in("boss").await;
+    admin.get("/admin/tokens").await;
+    let r = admin
+        .post_form(
+            "/admin/tokens",
+            &[("name", "nightly report"), ("username", "svc.analyst")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let token = everychild_testkit::extract(&r.body, "id=\"secret\">", "<").unwrap();
+    // Never for a role that needs a second factor.
+    let refused = admin
+        .post_form(
+            "/admin/tokens",
+            &[("name", "too strong"), ("username", "boss")],
+        )
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(refused
+        .body
+        .contains("A token cannot act as a user whose role must use an authenticator app"));
+    assert!(token.starts_with("ec_"));
+    let mut m = app.client();
+    m.bearer = Some(token.clone());
+    let me = m.get("/api/v1/me").await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["username"], "svc.analyst");
+    assert_eq!(
+        m.get("/api/v1/users").await.status,
+        403,
+        "the token has its user's permissions, no more"
+    );
+    let list = admin.get("/admin/tokens").await;
+    let id = everychild_testkit::extract(&list.body, "action=\"/admin/tokens/", "/revoke").unwrap();
+    let r = admin
+        .post_form(&format!("/admin/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(r.location(), "/admin/tokens");
+    let r = m.get("/api/v1/me").await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["error"]["code"], "not_signed_in");
+    m.bearer = Some("ec_made_up".into());
+    assert_eq!(m.get("/api/v1/me").await.status, 401);
+}

@@ -1,0 +1,286 @@
+//! Configuration: defaults, then a TOML file, then environment variables, then flags.
+//! Secrets (the database URL may hold a password; the secret key) are never printed.
+
+use anyhow::{bail, Context};
+use clap::Args;
+use everychild_domain::Role;
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Settings read from the TOML file. Every key is optional; see `everychild serve --help`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    listen: Option<String>,
+    database_url: Option<String>,
+    secret_key: Option<String>,
+    public_url: Option<String>,
+    secure_cookies: Option<bool>,
+    authority_name: Option<String>,
+    log_format: Option<String>,
+    session_idle_minutes: Option<i64>,
+    session_absolute_hours: Option<i64>,
+    second_factor_roles: Option<Vec<String>>,
+    sign_in_account_failures: Option<i64>,
+    sign_in_address_failures: Option<i64>,
+    sign_in_window_minutes: Option<i64>,
+    database_max_connections: Option<u32>,
+    database_acquire_timeout_seconds: Option<u64>,
+}
+
+/// The database to use.
+#[derive(Debug, Args, Clone)]
+pub struct DbArgs {
+    /// Database URL: `sqlite:PATH` (created if missing), `sqlite::memory:`, or
+    /// `postgres://user:password@host:port/db`. Default `sqlite:everychild.db`.
+    #[arg(
+        long = "database",
+        env = "EVERYCHILD_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
+    /// Configuration file (TOML) with any of the settings below as keys.
+    #[arg(long, env = "EVERYCHILD_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// Every server setting. Flags override environment variables, which override the file.
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address and port to listen on. Default 127.0.0.1:8080.
+    #[arg(long, env = "EVERYCHILD_LISTEN")]
+    pub listen: Option<String>,
+    /// Secret key for CSRF tokens and signed form values (at least 32 characters; the same on
+    /// every instance). If unset, a random key is made at start and forms expire on restart.
+    #[arg(long, env = "EVERYCHILD_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Public base URL, e.g. https://everychild.example.gov.uk. When https, responses carry
+    /// Strict-Transport-Security.
+    #[arg(long, env = "EVERYCHILD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Mark cookies Secure with the __Host- prefix (default true). Set false only to serve plain
+    /// HTTP on loopback.
+    #[arg(long, env = "EVERYCHILD_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+    /// The authority's name, shown in every page's header. Default "everychild".
+    #[arg(long, env = "EVERYCHILD_AUTHORITY_NAME")]
+    pub authority_name: Option<String>,
+    /// Log format: json (default for serve) or text.
+    #[arg(long, env = "EVERYCHILD_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    /// Minutes without a request before a session ends. Default 30.
+    #[arg(long, env = "EVERYCHILD_SESSION_IDLE_MINUTES")]
+    pub session_idle_minutes: Option<i64>,
+    /// Hours after sign-in when a session ends whatever happens. Default 12.
+    #[arg(long, env = "EVERYCHILD_SESSION_ABSOLUTE_HOURS")]
+    pub session_absolute_hours: Option<i64>,
+    /// Roles that must use an authenticator app besides administrators and the data protection
+    /// officer, comma-separated (e.g. practitioner,locality_manager).
+    #[arg(long, env = "EVERYCHILD_SECOND_FACTOR_ROLES", value_delimiter = ',')]
+    pub second_factor_roles: Option<Vec<String>>,
+    /// Failed sign-ins for one account within the window before it is soft-locked. Default 5.
+    #[arg(long, env = "EVERYCHILD_SIGN_IN_ACCOUNT_FAILURES")]
+    pub sign_in_account_failures: Option<i64>,
+    /// Failed sign-ins from one address within the window before it is soft-locked. Default 50.
+    #[arg(long, env = "EVERYCHILD_SIGN_IN_ADDRESS_FAILURES")]
+    pub sign_in_address_failures: Option<i64>,
+    /// The throttle window and soft-lock length in minutes. Default 15.
+    #[arg(long, env = "EVERYCHILD_SIGN_IN_WINDOW_MINUTES")]
+    pub sign_in_window_minutes: Option<i64>,
+    /// Most database connections. Default 8.
+    #[arg(long, env = "EVERYCHILD_DATABASE_MAX_CONNECTIONS")]
+    pub database_max_connections: Option<u32>,
+    /// Seconds a request waits for a database connection before failing with 503. Default 5.
+    #[arg(long, env = "EVERYCHILD_DATABASE_ACQUIRE_TIMEOUT_SECONDS")]
+    pub database_acquire_timeout_seconds: Option<u64>,
+}
+
+/// Resolved settings.
+pub struct Resolved {
+    pub listen: String,
+    pub database_url: String,
+    pub web: everychild_web::WebSettings,
+    pub pool: everychild_store::PoolSettings,
+    pub log_json: bool,
+    pub random_key: bool,
+}
+
+fn read_file(path: &Option<PathBuf>) -> anyhow::Result<FileConfig> {
+    match path {
+        None => Ok(FileConfig::default()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| {
+                format!("could not read the configuration file {}", p.display())
+            })?;
+            toml::from_str(&text)
+                .with_context(|| format!("the configuration file {} is not valid", p.display()))
+        }
+    }
+}
+
+/// The database URL from flags, environment, file or default.
+pub fn database_url(db: &DbArgs) -> anyhow::Result<String> {
+    let file = read_file(&db.config)?;
+    Ok(db
+        .database
+        .clone()
+        .or(file.database_url)
+        .unwrap_or_else(|| "sqlite:everychild.db".into()))
+}
+
+/// Merge flags/environment over the file over defaults, and check every value.
+pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved> {
+    let f = read_file(&a.db.config)?;
+    let key = a.secret_key.clone().or(f.secret_key);
+    if let Some(k) = &key {
+        if k.len() < 32 {
+            bail!("secret_key must be at least 32 characters");
+        }
+    }
+    let random_key = key.is_none();
+    let key = key.unwrap_or_else(|| {
+        use rand::RngCore;
+        let mut b = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b)
+    });
+    let roles = a
+        .second_factor_roles
+        .clone()
+        .or(f.second_factor_roles)
+        .unwrap_or_default();
+    let mut second_factor_roles = Vec::new();
+    for r in roles.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+        second_factor_roles.push(
+            Role::parse(r).with_context(|| format!("second_factor_roles: unknown role {r:?}"))?,
+        );
+    }
+    let positive = |name: &str, v: i64| -> anyhow::Result<i64> {
+        if v <= 0 {
+            bail!("{name} must be a positive number");
+        }
+        Ok(v)
+    };
+    let log_format = a.log_format.clone().or(f.log_format);
+    let log_json = match log_format.as_deref() {
+        None => default_log_json,
+        Some("json") => true,
+        Some("text") => false,
+        Some(other) => bail!("log_format must be json or text, not {other:?}"),
+    };
+    let public_url = a.public_url.clone().or(f.public_url);
+    if let Some(u) = &public_url {
+        if !(u.starts_with("https://") || u.starts_with("http://")) {
+            bail!("public_url must start with https:// or http://");
+        }
+    }
+    let web = everychild_web::WebSettings {
+        secret_key: SecretString::from(key),
+        secure_cookies: a.secure_cookies.or(f.secure_cookies).unwrap_or(true),
+        public_url,
+        session_idle: time::Duration::minutes(positive(
+            "session_idle_minutes",
+            a.session_idle_minutes
+                .or(f.session_idle_minutes)
+                .unwrap_or(30),
+        )?),
+        session_absolute: time::Duration::hours(positive(
+            "session_absolute_hours",
+            a.session_absolute_hours
+                .or(f.session_absolute_hours)
+                .unwrap_or(12),
+        )?),
+        second_factor_roles,
+        account_failures: positive(
+            "sign_in_account_failures",
+            a.sign_in_account_failures
+                .or(f.sign_in_account_failures)
+                .unwrap_or(5),
+        )?,
+        address_failures: positive(
+            "sign_in_address_failures",
+            a.sign_in_address_failures
+                .or(f.sign_in_address_failures)
+                .unwrap_or(50),
+        )?,
+        throttle_window: time::Duration::minutes(positive(
+            "sign_in_window_minutes",
+            a.sign_in_window_minutes
+                .or(f.sign_in_window_minutes)
+                .unwrap_or(15),
+        )?),
+        authority_name: a
+            .authority_name
+            .clone()
+            .or(f.authority_name)
+            .unwrap_or_else(|| "everychild".into()),
+    };
+    let pool = everychild_store::PoolSettings {
+        max_connections: a
+            .database_max_connections
+            .or(f.database_max_connections)
+            .unwrap_or(8)
+            .max(1),
+        acquire_timeout: std::time::Duration::from_secs(
+            a.database_acquire_timeout_seconds
+                .or(f.database_acquire_timeout_seconds)
+                .unwrap_or(5)
+                .max(1),
+        ),
+    };
+    Ok(Resolved {
+        listen: a
+            .listen
+            .clone()
+            .or(f.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into()),
+        database_url: a
+            .db
+            .database
+            .clone()
+            .or(f.database_url)
+            .unwrap_or_else(|| "sqlite:everychild.db".into()),
+        web,
+        pool,
+        log_json,
+        random_key,
+    })
+}
+
+/// The database URL with any password replaced, for logs and messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite:x.db"), "sqlite:x.db");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        assert!(toml::from_str::<FileConfig>("listen = \"1.2.3.4:1\"").is_ok());
+        assert!(toml::from_str::<FileConfig>("lisen = \"1.2.3.4:1\"").is_err());
+    }
+}

@@ -1,0 +1,151 @@
+//! `everychild demo`: the demo authorities in a fresh database, their sign-ins printed, then
+//! served. The places are real (Leicester and Peterborough, from the open data); every person,
+//! organisation, hub and team in it is fictitious. The same seed gives the same demo. What is
+//! built is in the `everychild-demo` crate.
+
+use crate::config::{self, ServeArgs};
+use anyhow::bail;
+use clap::Args;
+use everychild_policy::{self as policy, authorize, Principal, Target};
+use everychild_store::{SqlStore, UserQuery, UserRepo};
+use std::path::PathBuf;
+
+/// Demo options.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// Seed for the fictitious people: the same seed gives the same authority.
+    #[arg(long, default_value_t = 2008)]
+    seed: u64,
+    /// Password given to every demo account (demo only: at least 12 characters).
+    #[arg(
+        long,
+        default_value = "demo-password-2026",
+        env = "EVERYCHILD_DEMO_PASSWORD"
+    )]
+    password: String,
+    /// Build the demo database and exit without serving.
+    #[arg(long)]
+    no_serve: bool,
+    /// How much of Leicester's real child population to make and link, from 0 (none) to 1
+    /// (about 95,500 children and young people).
+    #[arg(long, default_value_t = 1.0)]
+    population: f64,
+    /// The open-data folder (with geo/ inside). Default: shared/data beside the repository.
+    #[arg(long, env = "EVERYCHILD_DATA")]
+    data: Option<PathBuf>,
+}
+
+/// Build and (unless --no-serve) serve the demo.
+pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    if a.serve.db.database.is_none() {
+        a.serve.db.database = Some("sqlite::memory:".into());
+    }
+    // The demo serves plain HTTP on loopback, where browsers need cookies without Secure.
+    if a.serve.secure_cookies.is_none() {
+        a.serve.secure_cookies = Some(false);
+    }
+    if a.serve.authority_name.is_none() {
+        a.serve.authority_name = Some("Leicester (demo)".into());
+    }
+    let r = config::resolve(&a.serve, false)?;
+    crate::init_logs(r.log_json);
+    let password = everychild_domain::Password::parse_new(&a.password, "password")
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let data = crate::data::data_dir(a.data.as_deref())?;
+    let store = crate::open(&r.database_url, &r.pool).await?;
+    let list = authorize::<policy::ListUsers>(&Principal::Console, Target::None, None)
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let existing = store
+        .list_users(
+            &list,
+            &UserQuery {
+                include_disabled: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+    if !existing.is_empty() {
+        bail!(
+            "the database {} already has users: the demo needs a new, empty database",
+            config::redact(&r.database_url)
+        );
+    }
+    let geo = crate::import::read_geography(&data.join("geo"))?;
+    crate::import::geography(&store, &geo).await?;
+    let hash = everychild_web::hash_password(password.expose()).map_err(|e| anyhow::anyhow!(e))?;
+    let built = everychild_demo::build(
+        &store,
+        &geo,
+        &everychild_demo::Options {
+            seed: a.seed,
+            password_hash: hash,
+            population: a.population.clamp(0.0, 1.0),
+        },
+    )
+    .await?;
+    print_summary(&a, &built, &password, started);
+    finish(a.no_serve, store, r).await
+}
+
+fn print_summary(
+    a: &DemoArgs,
+    built: &everychild_demo::Built,
+    password: &everychild_domain::Password,
+    started: std::time::Instant,
+) {
+    for auth in &built.authorities {
+        println!(
+            "{}: {} localities, {} age phases, {} hubs, {} live postcodes (real wards and postcodes; fictitious hubs and people).",
+            auth.name,
+            auth.localities.len(),
+            auth.phases.len(),
+            auth.hubs.len(),
+            auth.postcodes.values().map(Vec::len).sum::<usize>()
+        );
+    }
+    println!(
+        "everychild demo built in {:.1} s: {} organisations, {} sign-ins below and {} more staff in locality teams (seed {}).",
+        started.elapsed().as_secs_f64(),
+        built.organisations,
+        built.sign_ins.len(),
+        built.staff,
+        a.seed
+    );
+    for i in &built.imports {
+        let r = &i.report;
+        println!(
+            "{}: {} records — {} linked to a known child, {} new children, {} for review",
+            i.agency, r.rows, r.linked, r.new_people, r.review
+        );
+    }
+    println!("Every account's password is: {}", password.expose());
+    println!("Administrators and data protection officers set up an authenticator app at first sign-in.\n");
+    println!(
+        "{:<22} {:<24} {:<46} NAME",
+        "USERNAME", "ROLE", "ORGANISATION"
+    );
+    for s in &built.sign_ins {
+        println!(
+            "{:<22} {:<24} {:<46} {}",
+            s.username,
+            s.role.label(),
+            s.organisation,
+            s.name
+        );
+    }
+}
+
+async fn finish(no_serve: bool, store: SqlStore, r: config::Resolved) -> anyhow::Result<()> {
+    if no_serve {
+        println!(
+            "\nDemo database ready at {}",
+            config::redact(&r.database_url)
+        );
+        return Ok(());
+    }
+    println!("\nServing on http://{}  (Ctrl-C to stop)", r.listen);
+    crate::serve(store, r).await
+}

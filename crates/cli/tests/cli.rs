@@ -762,7 +762,7 @@ async fn agency_extracts_are_linked_refused_row_by_row_and_reimported_without_ch
          H1,Muhammad,Khan,2014-03-07,M,943 476 5919,LE3 0SG,12 Larch Avenue\n\
          H2,Amelia,Nowak,2015-11-30,F,,LE1 1AA,3 Elm Close\n\
          H3,Oliver,Smith,2013-02-02,M,,LE2 7AB,9 Mill Lane\n\
-         H4,Bad,Number,2013-02-02,M,943 476 5918,LE2 7AB,9 Mill Lane\n",
+         H4,Bad,Number,2012-05-05,M,943 476 5918,LE4 1AA,1 Other Road\n",
     )
     .unwrap();
     let map = "source_id=NHS_ID,given_name=FORENAME,family_name=SURNAME,date_of_birth=DOB,sex=GENDER,nhs_number=NHS_NO,postcode=POSTCODE,address=ADDRESS";
@@ -815,14 +815,16 @@ async fn agency_extracts_are_linked_refused_row_by_row_and_reimported_without_ch
         "only the import's own event"
     );
 
-    // A school's extract: the same children with other spellings are linked to them.
+    // A school's extract: the same children are linked to them, or queued for review when the
+    // engine is unsure (another spelling, another birth date, another postcode).
     let school = dir.path().join("school.csv");
     std::fs::write(
         &school,
         "UPN,NAME,BORN,PC\n\
-         A123456789012,Mohammed Khan,07/03/2014,LE3 0SG\n\
+         A123456789012,Mohammed Khan,07/09/2013,LE5 3AA\n\
          B123456789012,Amelia Nowak,30/11/2015,LE1 1AA\n\
-         C123456789012,Zainab Ali,2016-06-06,LE4 6BB\n",
+         C123456789012,Zainab Ali,2016-06-06,LE4 6BB\n\
+         D123456789012,Noah Smith,2013-02-02,LE2 7AB\n",
     )
     .unwrap();
     let o = everychild(
@@ -841,13 +843,13 @@ async fn agency_extracts_are_linked_refused_row_by_row_and_reimported_without_ch
     assert!(o.status.success(), "{}", out(&o));
     let text = out(&o);
     assert!(
-        text.contains("1 linked to a known child, 1 new children, 1 queued for review"),
+        text.contains("1 linked to a known child, 1 new children, 2 queued for review"),
         "{text}"
     );
     let linked = db.raw_i64("SELECT COUNT(*) FROM agency_records a JOIN organisations o ON o.id = a.organisation_id WHERE o.name LIKE '%Education%' AND a.status <> 'new'").await;
     assert_eq!(
-        linked, 2,
-        "Khan and Nowak are linked or queued for review: {text}"
+        linked, 3,
+        "Khan, Nowak and Noah are linked or queued for review: {text}"
     );
     let zainab = db
         .raw_text("SELECT status FROM agency_records WHERE source_id = 'C123456789012'")
@@ -857,6 +859,16 @@ async fn agency_extracts_are_linked_refused_row_by_row_and_reimported_without_ch
         .raw_text("SELECT status FROM agency_records WHERE source_id = 'B123456789012'")
         .await;
     assert_eq!(nowak, "linked", "the same name, birth date and postcode");
+    let khan = db
+        .raw_text("SELECT status FROM agency_records WHERE source_id = 'A123456789012'")
+        .await;
+    assert_eq!(khan, "review");
+    // Oliver's twin brother shares his birth date and address but not his name: never linked
+    // to him without a person deciding.
+    let twin = db
+        .raw_text("SELECT status FROM agency_records WHERE source_id = 'D123456789012'")
+        .await;
+    assert_eq!(twin, "review");
 
     // Bad mappings and files are refused, naming the problem, and change nothing.
     let o = run(&health, "source_id=NHS_ID,nickname=NICK", &[]);

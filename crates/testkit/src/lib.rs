@@ -254,6 +254,26 @@ impl TestApp {
         (app, built)
     }
 
+    /// Import an agency's extract as `everychild import people` does, into the organisation
+    /// with this name (the demo's, for example).
+    pub async fn import_extract(
+        &self,
+        organisation: &str,
+        rows: &[everychild_domain::person::ExtractRow],
+    ) -> everychild_store::ImportReport {
+        let org = self
+            .db
+            .raw_i64(&format!(
+                "SELECT id FROM organisations WHERE name = '{}'",
+                organisation.replace('\'', "''")
+            ))
+            .await;
+        let p = authorize(&Principal::Console, Target::None, Some("test set-up")).unwrap();
+        everychild_store::PeopleRepo::import_agency_extract(&*self.store, &p, org, rows)
+            .await
+            .expect("import the extract")
+    }
+
     /// An organisation (made on first use).
     pub async fn org(&self, name: &str) -> OrganisationId {
         if let Some(id) = self.orgs.lock().unwrap().get(name) {

@@ -250,7 +250,7 @@ async fn handle(
         if is_api {
             json_error(status, code, msg, vec![])
         } else {
-            crate::pages::errors::page(&st, &early, status)
+            crate::pages::errors::page(&st, &early, status, None)
         }
     };
     let key = st.settings.secret_key.expose_secret().to_owned();
@@ -421,7 +421,8 @@ async fn handle(
     let mut response = next.run(req).await;
 
     let status = response.status();
-    let wants_page = response.extensions().get::<ErrorPageMarker>().is_some()
+    let marker = response.extensions_mut().remove::<ErrorPageMarker>();
+    let wants_page = marker.is_some()
         || (status.is_client_error() || status.is_server_error())
             && !response
                 .headers()
@@ -449,7 +450,8 @@ async fn handle(
             };
             json_error(status, code, msg, vec![])
         } else {
-            crate::pages::errors::page(&st, &ctx, status)
+            let message = marker.and_then(|m| m.0);
+            crate::pages::errors::page(&st, &ctx, status, message.as_deref())
         };
     }
     let h = response.headers_mut();

@@ -145,8 +145,8 @@ impl<E: Into<AppError>> From<E> for PageError {
 }
 
 /// Marks a response whose body the context layer replaces with an error page.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ErrorPageMarker;
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorPageMarker(pub Option<String>);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
@@ -159,8 +159,18 @@ impl IntoResponse for PageError {
                 axum::response::Redirect::to("/account/password").into_response()
             }
             other => {
+                let message = match &other {
+                    AppError::Conflict(e) | AppError::NotFoundBecause(e) => Some(e.message.clone()),
+                    AppError::Invalid(errs) if !errs.is_empty() => Some(
+                        errs.iter()
+                            .map(|e| e.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join(". "),
+                    ),
+                    _ => None,
+                };
                 let mut r = other.status().into_response();
-                r.extensions_mut().insert(ErrorPageMarker);
+                r.extensions_mut().insert(ErrorPageMarker(message));
                 r
             }
         }

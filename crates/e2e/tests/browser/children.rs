@@ -72,3 +72,59 @@ async fn a_practitioner_finds_a_child_sees_who_is_involved_and_a_colleague_asks_
             && text.contains("School or college")
     );
 }
+
+#[tokio::test]
+async fn a_locality_manager_resolves_a_review_item_side_by_side() {
+    use everychild_domain::person::ExtractRow;
+    let (app, _) = TestApp::spawn_demo().await;
+    let row = |id: &str, given: &str, dob: &str, postcode: &str| ExtractRow {
+        source_id: id.into(),
+        given_name: Some(given.into()),
+        family_name: Some("Khan".into()),
+        date_of_birth: Some(dob.into()),
+        postcode: Some(postcode.into()),
+        nhs_number_verified: true,
+        ..ExtractRow::default()
+    };
+    app.import_extract(
+        "City Community Health Services (NHS)",
+        &[row("H1", "Muhammad", "2014-03-07", "LE3 0SG")],
+    )
+    .await;
+    let school = app
+        .import_extract(
+            "Leicester City Council Education Services",
+            &[row("A123456789012", "Mohammed", "2013-09-07", "LE5 3AA")],
+        )
+        .await;
+    assert_eq!(school.review, 1, "{school:?}");
+
+    let driver = Chromedriver::start();
+    let m = driver.browser(&app).await;
+    m.sign_in(&app, "manager.west").await;
+    m.visit("/reviews", "the review queue").await;
+    m.press(
+        "Leicester City Council Education Services: A123456789012",
+        "a review item",
+    )
+    .await;
+    assert_eq!(m.h1().await, "Is this one of these children?");
+    let table = m.text("main table").await;
+    assert!(
+        table.contains("Mohammed") && table.contains("Muhammad"),
+        "{table}"
+    );
+    assert!(table.contains("nickname or transliteration"), "{table}");
+    m.press(
+        "This is the same child as candidate 1",
+        "the queue after linking",
+    )
+    .await;
+    m.assert_at("/reviews").await;
+    assert!(m.page_text().await.contains("There is nothing to review."));
+    let linked = app
+        .db
+        .raw_i64("SELECT COUNT(*) FROM agency_records WHERE source_id = 'A123456789012' AND status = 'linked'")
+        .await;
+    assert_eq!(linked, 1);
+}

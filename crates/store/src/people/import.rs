@@ -8,7 +8,7 @@ use crate::audit::{Event, Who};
 use crate::geo::upsert::{insert_many, Val};
 use crate::{Backend, Result, SqlStore, StoreError};
 use everychild_domain::person::ExtractRow;
-use everychild_linkage::{Decision, Index};
+use everychild_linkage::{Decision, Index, Role};
 use everychild_policy::{self as policy, Permit};
 use serde::Serialize;
 use serde_json::json;
@@ -31,6 +31,18 @@ pub struct ImportReport {
     pub review: u64,
     /// Whether the linkage model was trained (again) for this import.
     pub trained: bool,
+}
+
+/// Whether neither name of a candidate is plainly different. Twins share a birth date and an
+/// address, and a child's last name may change: the probability alone would link such records,
+/// so they go to a reviewer instead of being linked automatically.
+fn names_agree(c: &everychild_linkage::Candidate) -> bool {
+    !c.explanation.fields.iter().any(|f| {
+        matches!(f.role, Role::GivenName | Role::FamilyName)
+            && f.left.is_some()
+            && f.right.is_some()
+            && f.weight < 0.0
+    })
 }
 
 /// The involvement role an agency's records stand for, by agency type.
@@ -180,7 +192,7 @@ pub(super) async fn import(
                 .unwrap_or_default();
             let sure: Vec<_> = candidates
                 .iter()
-                .filter(|c| c.decision == Decision::AutoLink)
+                .filter(|c| c.decision == Decision::AutoLink && names_agree(c))
                 .collect();
             let unsure: Vec<_> = candidates
                 .iter()

@@ -107,7 +107,23 @@ pub(crate) async fn load_people(
         .collect())
 }
 
-/// The model to link `fresh` rows against `known` people: the stored one if it was trained on
+/// Below this many records EM has too little to learn from, and the reference model is used.
+pub(crate) const MIN_TRAINING_RECORDS: usize = 2_000;
+
+/// The reference model: m and u per comparison level as trained on the synthetic Leicester
+/// population (`everychild demo --population 0.1`), without its term frequencies, smoothed so
+/// that no level is impossible, and with the identifiers' parameters set from what they are (an
+/// NHS number or UPN is unique to one child). Its prior is set from the index's size: a row is
+/// taken to be even odds of being one of the `known` people.
+pub(crate) fn reference_model(known: usize) -> Result<Model> {
+    let mut m = model_from_json(include_str!("reference-model.json"))
+        .map_err(|e| StoreError::Corrupt(format!("reference linkage model: {e}")))?;
+    m.lambda = 0.5 / known.max(1) as f64;
+    Ok(m)
+}
+
+/// The model to link `fresh` rows against `known` people: the reference model while there are
+/// fewer than [`MIN_TRAINING_RECORDS`]; otherwise the stored one if it was trained on
 /// at least half as many records as there are now, else one trained now on both (and stored).
 /// Returns the model and whether it was trained now.
 pub(crate) async fn model_for(
@@ -116,6 +132,10 @@ pub(crate) async fn model_for(
     fresh: &[&ExtractRow],
     now: &str,
 ) -> Result<(Model, bool)> {
+    let records = known.len() + fresh.len();
+    if records < MIN_TRAINING_RECORDS {
+        return Ok((reference_model(known.len())?, false));
+    }
     let stored: Option<(String, i64)> =
         sqlx::query_as("SELECT model, records FROM linkage_models ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut **tx)

@@ -11,11 +11,11 @@ use axum::response::{Html, IntoResponse, Response};
 struct ErrorPage {
     c: Chrome,
     heading: &'static str,
-    body: &'static str,
+    body: String,
 }
 
-/// The page for `status`.
-pub fn page(st: &AppState, ctx: &Ctx, status: StatusCode) -> Response {
+/// The page for `status`; `message` (what exactly was wrong) replaces the general advice.
+pub fn page(st: &AppState, ctx: &Ctx, status: StatusCode, message: Option<&str>) -> Response {
     let (heading, body) = match status {
         StatusCode::NOT_FOUND => ("Page not found", "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."),
         StatusCode::FORBIDDEN => ("You do not have permission to see this page", "If you think you should have access, contact your administrator. If you were filling in a form, go back, refresh the page and try again."),
@@ -28,7 +28,10 @@ pub fn page(st: &AppState, ctx: &Ctx, status: StatusCode) -> Response {
     let t = ErrorPage {
         c: Chrome::new(st, ctx, heading, ""),
         heading,
-        body,
+        body: message.map_or_else(
+            || body.to_owned(),
+            |m| format!("{}.", m.trim_end_matches('.')),
+        ),
     };
     match t.render() {
         Ok(html) => (status, Html(html)).into_response(),

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use everychild_policy::{self as policy, Target};
-use everychild_store::{ReviewDecision, ReviewItem};
+use everychild_store::{ReviewCandidate, ReviewDecision, ReviewItem};
 
 #[derive(Template)]
 #[template(path = "reviews.html")]
@@ -58,6 +58,35 @@ impl ItemPage {
             "identifier" => "Unique pupil number",
             _ => "Other",
         }
+    }
+}
+
+impl ItemPage {
+    /// The agency's value and the candidate's value of a field as recorded (not as the engine
+    /// normalised them); a shielded child's address and postcode stay hidden.
+    fn values(&self, cand: &ReviewCandidate, role: &str) -> (String, String) {
+        let r = &self.it.record;
+        let p = &cand.person;
+        let hidden = || "(hidden: this child is shielded)".to_owned();
+        let (left, right) = match role {
+            "given_name" => (r.given_name.clone(), Some(p.given_name.clone())),
+            "middle_name" => (r.middle_names.clone(), Some(p.middle_names.clone())),
+            "family_name" => (r.family_name.clone(), Some(p.family_name.clone())),
+            "dob" => (r.date_of_birth.clone(), p.date_of_birth.clone()),
+            "sex" => (r.sex.clone(), Some(p.sex.clone())),
+            "postcode" if p.shielded => (r.postcode.clone(), Some(hidden())),
+            "postcode" => (r.postcode.clone(), p.postcode.clone()),
+            "address" if p.shielded => (r.address.clone(), Some(hidden())),
+            "address" => (r.address.clone(), p.address.clone()),
+            "nhs_number" => (r.nhs_number.clone(), p.nhs_number.clone()),
+            "identifier" => (r.upn.clone(), p.upn.clone()),
+            _ => (None, None),
+        };
+        let shown = |v: Option<String>| {
+            v.filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "(none)".to_owned())
+        };
+        (shown(left), shown(right))
     }
 }
 

@@ -9,4 +9,5 @@ mod children;
 mod localities;
 mod matrix;
 mod ops;
+mod reviews;
 mod sign_in;

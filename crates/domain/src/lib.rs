@@ -1,14 +1,18 @@
 //! Domain types and rules for everychild. No I/O and no async: everything here is a pure
 //! function of its inputs, so it can be tested exhaustively and reused by every other crate.
 
+// `person` first: its `vocabulary!` macro is used by the modules after it.
+#[macro_use]
+pub mod person;
+
 pub mod audit;
+pub mod casework;
 pub mod classification;
 pub mod clock;
 pub mod geo;
 pub mod ids;
 pub mod locality;
 pub mod org;
-pub mod person;
 pub mod role;
 pub mod user;
 

@@ -52,6 +52,10 @@ impl Timestamp {
     pub fn datetime(self) -> OffsetDateTime {
         self.0
     }
+    /// This instant `days` days earlier.
+    pub fn minus_days(self, days: i64) -> Self {
+        Self(self.0 - time::Duration::days(days))
+    }
     /// The stored text form.
     pub fn to_db(self) -> String {
         let d = self.0;

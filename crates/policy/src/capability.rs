@@ -94,4 +94,16 @@ capability! {
     ImportAgencyRecords;
     /// See who has viewed a child's record.
     ViewChildAccessLog;
+    /// Ask for support for a child one works with.
+    RequestSupport;
+    /// See a child's requests for support, level history and team.
+    ViewRequest;
+    /// Run a request: appoint the lead professional, add to the team, change the level, close.
+    ManageRequest;
+    /// See the requests waiting at a locality's front door.
+    ViewFrontDoor;
+    /// Decide a request's level of need and route at the front door.
+    DecideRequest;
+    /// See a locality's counts of open work, levels, stuck cases and re-referrals.
+    ViewLocalitySummary;
 }

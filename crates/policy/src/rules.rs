@@ -41,6 +41,12 @@ pub enum Action {
     ReviewLinks,
     ImportAgencyRecords,
     ViewChildAccessLog,
+    RequestSupport,
+    ViewRequest,
+    ManageRequest,
+    ViewFrontDoor,
+    DecideRequest,
+    ViewLocalitySummary,
 }
 
 impl Action {
@@ -80,6 +86,12 @@ impl Action {
         Action::ReviewLinks,
         Action::ImportAgencyRecords,
         Action::ViewChildAccessLog,
+        Action::RequestSupport,
+        Action::ViewRequest,
+        Action::ManageRequest,
+        Action::ViewFrontDoor,
+        Action::DecideRequest,
+        Action::ViewLocalitySummary,
     ];
 
     /// Actions anyone may take without signing in: what a family needs to find its locality and
@@ -342,6 +354,63 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
         },
         // Agency extracts come in at the server console (`everychild import people`).
         A::ImportAgencyRecords => Deny(Forbidden),
+        // Anyone who works with a child may ask for support for them; seeing a request is
+        // seeing the child's record.
+        A::RequestSupport | A::ViewRequest => match (role, target) {
+            (
+                Role::Practitioner | Role::LocalityManager,
+                Target::Child {
+                    basis: Basis::Involved | Basis::LeadProfessional | Basis::TeamMember,
+                    ..
+                },
+            ) => Allow,
+            (
+                Role::Practitioner,
+                Target::Child {
+                    basis: Basis::BreakGlass,
+                    ..
+                },
+            ) if action == A::ViewRequest => Allow,
+            (
+                Role::LocalityManager,
+                Target::Child {
+                    basis: Basis::Locality | Basis::BreakGlass,
+                    ..
+                },
+            ) => Allow,
+            _ => Deny(Forbidden),
+        },
+        // The lead professional runs the team around the child; the locality manager of the
+        // child's lead locality can step in (appoint a lead, change the level, close).
+        A::ManageRequest => match (role, target) {
+            (
+                Role::Practitioner | Role::LocalityManager,
+                Target::Child {
+                    basis: Basis::LeadProfessional,
+                    ..
+                },
+            ) => Allow,
+            (
+                Role::LocalityManager,
+                Target::Child {
+                    basis: Basis::Locality,
+                    ..
+                },
+            ) => Allow,
+            _ => Deny(Forbidden),
+        },
+        // A locality's front door is its managers'.
+        A::ViewFrontDoor | A::DecideRequest => match (role, target) {
+            (Role::LocalityManager, Target::Locality(l)) if actor.localities.contains(l) => Allow,
+            _ => Deny(Forbidden),
+        },
+        // Counts only (no child is named): the locality's managers, and those who plan and
+        // commission services.
+        A::ViewLocalitySummary => match (role, target) {
+            (Role::LocalityManager, Target::Locality(l)) if actor.localities.contains(l) => Allow,
+            (Role::Commissioner | Role::Analyst, Target::Locality(_)) => Allow,
+            _ => Deny(Forbidden),
+        },
     }
 }
 
@@ -602,6 +671,85 @@ mod tests {
                 &user(Role::Practitioner),
                 Action::ReviewLinks,
                 &Target::None
+            ),
+            Deny(Forbidden)
+        );
+    }
+
+    #[test]
+    fn requests_follow_the_relationship_and_the_front_door_its_locality() {
+        let child = |basis| Target::Child { id: 1, basis };
+        let p = user(Role::Practitioner);
+        for (action, basis, want) in [
+            (Action::RequestSupport, Basis::Involved, true),
+            (Action::RequestSupport, Basis::None, false),
+            (Action::RequestSupport, Basis::BreakGlass, false),
+            (Action::RequestSupport, Basis::Locality, false),
+            (Action::ViewRequest, Basis::TeamMember, true),
+            (Action::ViewRequest, Basis::BreakGlass, true),
+            (Action::ViewRequest, Basis::None, false),
+            (Action::ManageRequest, Basis::LeadProfessional, true),
+            (Action::ManageRequest, Basis::TeamMember, false),
+            (Action::ManageRequest, Basis::Involved, false),
+        ] {
+            assert_eq!(
+                decide(&p, action, &child(basis)) == Allow,
+                want,
+                "{action:?} on {basis:?}"
+            );
+        }
+        let mut m = user(Role::LocalityManager);
+        if let Principal::User(a) = &mut m {
+            a.localities = vec![3];
+        }
+        assert_eq!(
+            decide(&m, Action::ManageRequest, &child(Basis::Locality)),
+            Allow
+        );
+        assert_eq!(
+            decide(&m, Action::DecideRequest, &Target::Locality(3)),
+            Allow
+        );
+        assert_eq!(
+            decide(&m, Action::DecideRequest, &Target::Locality(4)),
+            Deny(Forbidden)
+        );
+        assert_eq!(
+            decide(&p, Action::ViewFrontDoor, &Target::Locality(3)),
+            Deny(Forbidden)
+        );
+        for role in [
+            Role::Administrator,
+            Role::Analyst,
+            Role::Commissioner,
+            Role::AdvisoryBoardMember,
+            Role::DataProtectionOfficer,
+        ] {
+            for basis in [
+                Basis::Involved,
+                Basis::LeadProfessional,
+                Basis::Locality,
+                Basis::BreakGlass,
+            ] {
+                assert_eq!(
+                    decide(&user(role), Action::ViewRequest, &child(basis)),
+                    Deny(Forbidden)
+                );
+            }
+        }
+        assert_eq!(
+            decide(
+                &user(Role::Commissioner),
+                Action::ViewLocalitySummary,
+                &Target::Locality(4)
+            ),
+            Allow
+        );
+        assert_eq!(
+            decide(
+                &user(Role::AdvisoryBoardMember),
+                Action::ViewLocalitySummary,
+                &Target::Locality(4)
             ),
             Deny(Forbidden)
         );

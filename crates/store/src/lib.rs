@@ -9,6 +9,7 @@
 mod audit;
 mod auth;
 mod batch;
+mod casework;
 #[cfg(test)]
 mod classification_check;
 mod error;
@@ -23,6 +24,10 @@ mod types;
 mod users;
 
 pub use audit::{AuditFilter, AuditPage, AuditRow};
+pub use casework::{
+    ConsentRow, LevelChangeRow, LocalitySummary, NewRequest, RequestDetail, RequestSummary,
+    TeamMemberRow,
+};
 pub use error::StoreError;
 pub use geo::{GeoCache, GeographyReport, TableCounts};
 pub use localities::types::*;
@@ -521,6 +526,157 @@ pub trait PeopleRepo: Send + Sync {
     ) -> Result<Vec<AuditRow>>;
 }
 
+/// Requests for support: the front door, the team around the child, level changes, closure.
+/// Every read and change is audited; a change checks the permit's basis and the request's
+/// version in its transaction.
+#[async_trait]
+pub trait CaseRepo: Send + Sync {
+    /// Ask for support for the permit's child; returns the request's id.
+    async fn make_request(&self, p: &Permit<policy::RequestSupport>, r: NewRequest) -> Result<i64>;
+    /// The child and lead locality of a request (no personal data: to choose the permit).
+    async fn request_scope(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<(i64, i64)>>;
+    /// The permit's child's requests.
+    async fn child_requests(&self, p: &Permit<policy::ViewRequest>) -> Result<Vec<RequestSummary>>;
+    /// One request of the permit's child, in full.
+    async fn request_detail(
+        &self,
+        p: &Permit<policy::ViewRequest>,
+        id: i64,
+    ) -> Result<Option<RequestDetail>>;
+    /// The locality's front door: requests waiting for a decision, and open ones.
+    async fn front_door(
+        &self,
+        p: &Permit<policy::ViewFrontDoor>,
+    ) -> Result<(Vec<RequestSummary>, Vec<RequestSummary>)>;
+    /// The front door's decision on a request at the permit's locality.
+    async fn decide_request(
+        &self,
+        p: &Permit<policy::DecideRequest>,
+        id: i64,
+        version: i64,
+        cmd: everychild_domain::casework::Command,
+    ) -> Result<()>;
+    /// Any other command on a request of the permit's child (`note`: a handover note).
+    async fn manage_request(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        id: i64,
+        version: i64,
+        cmd: everychild_domain::casework::Command,
+        note: Option<&str>,
+    ) -> Result<()>;
+    /// Add a member to the team around the child.
+    async fn add_to_team(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        id: i64,
+        user: i64,
+        team_role: &str,
+    ) -> Result<()>;
+    /// Withdraw a consent.
+    async fn withdraw_consent(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        id: i64,
+        consent: i64,
+    ) -> Result<()>;
+    /// Who may join the team or lead: the locality's staff, those involved with the child, and
+    /// whoever asked. `(user id, "Name (job, organisation)")`.
+    async fn team_candidates(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        id: i64,
+    ) -> Result<Vec<(i64, String)>>;
+    /// Counts for the permit's locality.
+    async fn locality_summary(
+        &self,
+        p: &Permit<policy::ViewLocalitySummary>,
+    ) -> Result<LocalitySummary>;
+}
+
+#[async_trait]
+impl CaseRepo for SqlStore {
+    async fn team_candidates(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        id: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        SqlStore::team_candidates(self, p, id).await
+    }
+    async fn make_request(&self, p: &Permit<policy::RequestSupport>, r: NewRequest) -> Result<i64> {
+        SqlStore::make_request(self, p, r).await
+    }
+    async fn request_scope(
+        &self,
+        _p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<(i64, i64)>> {
+        self.request_child(id).await
+    }
+    async fn child_requests(&self, p: &Permit<policy::ViewRequest>) -> Result<Vec<RequestSummary>> {
+        SqlStore::child_requests(self, p).await
+    }
+    async fn request_detail(
+        &self,
+        p: &Permit<policy::ViewRequest>,
+        id: i64,
+    ) -> Result<Option<RequestDetail>> {
+        SqlStore::request_detail(self, p, id).await
+    }
+    async fn front_door(
+        &self,
+        p: &Permit<policy::ViewFrontDoor>,
+    ) -> Result<(Vec<RequestSummary>, Vec<RequestSummary>)> {
+        SqlStore::front_door(self, p).await
+    }
+    async fn decide_request(
+        &self,
+        p: &Permit<policy::DecideRequest>,
+        id: i64,
+        version: i64,
+        cmd: everychild_domain::casework::Command,
+    ) -> Result<()> {
+        SqlStore::decide_request(self, p, id, version, cmd).await
+    }
+    async fn manage_request(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        id: i64,
+        version: i64,
+        cmd: everychild_domain::casework::Command,
+        note: Option<&str>,
+    ) -> Result<()> {
+        SqlStore::manage_request(self, p, id, version, cmd, note).await
+    }
+    async fn add_to_team(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        id: i64,
+        user: i64,
+        team_role: &str,
+    ) -> Result<()> {
+        SqlStore::add_team_member(self, p, id, user, team_role).await
+    }
+    async fn withdraw_consent(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        id: i64,
+        consent: i64,
+    ) -> Result<()> {
+        SqlStore::withdraw_consent(self, p, id, consent).await
+    }
+    async fn locality_summary(
+        &self,
+        p: &Permit<policy::ViewLocalitySummary>,
+    ) -> Result<LocalitySummary> {
+        SqlStore::locality_summary(self, p).await
+    }
+}
+
 /// Whether the database answers.
 #[async_trait]
 pub trait HealthRepo: Send + Sync {
@@ -540,6 +696,7 @@ pub trait Repositories:
     + GeoRepo
     + LocalityRepo
     + PeopleRepo
+    + CaseRepo
 {
 }
 impl<T> Repositories for T where
@@ -553,5 +710,6 @@ impl<T> Repositories for T where
         + GeoRepo
         + LocalityRepo
         + PeopleRepo
+        + CaseRepo
 {
 }

@@ -4,7 +4,7 @@
 use crate::context::{self, BODY_LIMIT};
 use crate::pages::{
     account, admin, audit, authority, boundaries, children, home, localities, locality_admin,
-    oversight, reviews, sign_in, staff,
+    oversight, requests, reviews, sign_in, staff,
 };
 use crate::{api, assets, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -89,6 +89,20 @@ fn builder() -> Builder {
     .post("/children/{id}/shield", children::shield)
     .post("/children/{id}/merge", children::merge)
     .post("/merges/{id}/undo", children::unmerge)
+    .get("/children/{id}/requests", requests::for_child)
+    .post("/children/{id}/requests", requests::create)
+    .get("/children/{id}/requests/new", requests::new)
+    .get("/requests/{id}", requests::show)
+    .post("/requests/{id}/decide", requests::decide_request)
+    .post("/requests/{id}/lead", requests::lead)
+    .post("/requests/{id}/members", requests::member)
+    .post("/requests/{id}/level", requests::level)
+    .post("/requests/{id}/close", requests::close)
+    .post(
+        "/requests/{id}/consents/{consent}/withdraw",
+        requests::withdraw,
+    )
+    .get("/front-door", requests::front_door)
     .get("/reviews", reviews::list)
     .get("/reviews/{id}", reviews::item)
     .post("/reviews/{id}", reviews::decide)
@@ -150,6 +164,7 @@ fn builder() -> Builder {
     .get("/api/v1/audit/events", api::audit_events)
     .get("/api/v1/localities", api::localities::list_localities)
     .get("/api/v1/localities/{id}", api::localities::get_locality)
+    .get("/api/v1/localities/{id}/summary", api::localities::summary)
     .get("/api/v1/boundary-sets", api::localities::list_boundary_sets)
     .get("/api/v1/postcodes/{postcode}", api::localities::postcode)
     .get("/api/v1/hubs", api::localities::list_hubs)

@@ -31,9 +31,17 @@ fn condition(b: Basis) -> String {
             "EXISTS (SELECT 1 FROM break_glass g WHERE g.child_id IN {CLUSTER} \
              AND g.user_id = $2 AND g.expires_at > $3)"
         ),
-        // The team around the child arrives with the integrated processes; until then nobody
-        // holds these bases (fail closed).
-        Basis::LeadProfessional | Basis::TeamMember => "1 = 0".into(),
+        // Lead professional of an open request for the child.
+        Basis::LeadProfessional => format!(
+            "EXISTS (SELECT 1 FROM support_requests r WHERE r.child_id IN {CLUSTER} \
+             AND r.lead_professional_id = $2 AND r.status <> 'closed')"
+        ),
+        // A current member of the team around the child of an open request.
+        Basis::TeamMember => format!(
+            "EXISTS (SELECT 1 FROM tac_members t JOIN support_requests r ON r.id = t.request_id \
+             WHERE r.child_id IN {CLUSTER} AND t.user_id = $2 AND t.until IS NULL \
+             AND r.status <> 'closed')"
+        ),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod import;
 mod linking;
 pub mod merge;
 pub(crate) mod record;
+pub(crate) use record::root_of;
 pub mod review;
 mod search;
 pub mod types;

@@ -18,8 +18,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 /// This module's part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_localities, get_locality, list_boundary_sets, postcode, list_hubs, list_teams, lead),
-    components(schemas(LocalitiesOut, LocalityItem, Named, LocalityOut, PhaseOut, DeprivationOut, BoundarySetOut, PostcodeOut, PostcodeHub, HubOut, TeamOut, MemberOut, ContactOut, TeamsOut, LeadOut)),
+    paths(list_localities, get_locality, list_boundary_sets, postcode, list_hubs, list_teams, lead, summary),
+    components(schemas(LocalitiesOut, LocalityItem, Named, LocalityOut, PhaseOut, DeprivationOut, BoundarySetOut, PostcodeOut, PostcodeHub, HubOut, TeamOut, MemberOut, ContactOut, TeamsOut, LeadOut, SummaryOut, Count)),
     tags((name = "localities"))
 )]
 pub struct LocalitiesDoc;
@@ -603,5 +603,73 @@ pub async fn list_teams(
                 phone: c.phone,
             })
             .collect(),
+    }))
+}
+
+/// A count by name.
+#[derive(Serialize, ToSchema)]
+pub struct Count {
+    /// What is counted (a status, a need code).
+    name: String,
+    /// How many.
+    count: i64,
+}
+
+/// A locality's open work in counts: no child is named.
+#[derive(Serialize, ToSchema)]
+pub struct SummaryOut {
+    /// Locality id.
+    locality_id: i64,
+    /// Requests waiting at the front door.
+    awaiting_decision: i64,
+    /// Open requests at levels 1, 2, 3 and 4.
+    open_by_level: [i64; 4],
+    /// Open requests by status.
+    open_by_status: Vec<Count>,
+    /// Early help agreed with no lead professional.
+    without_lead: i64,
+    /// Open requests with no change for 12 weeks.
+    stuck: i64,
+    /// Requests in the past year made within 12 months of the last one closing.
+    re_referrals: i64,
+    /// Step-ups in the past year.
+    step_ups: i64,
+    /// Step-downs in the past year.
+    step_downs: i64,
+    /// Requests closed in the past year with the child better, the same, worse.
+    closed_by_outcome: [i64; 3],
+    /// Needs seen in open requests, most common first.
+    needs: Vec<Count>,
+}
+
+#[utoipa::path(get, path = "/api/v1/localities/{id}/summary", tag = "localities", params(("id" = i64, Path, description = "Locality id")),
+    responses((status = 200, body = SummaryOut), (status = 403, body = crate::error::ErrorBody)))]
+/// Open work in a locality in counts (its locality managers, commissioners and analysts).
+pub async fn summary(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<SummaryOut>, ApiError> {
+    let p = ctx
+        .authorize::<policy::ViewLocalitySummary>(&st, Target::Locality(id), None)
+        .await?;
+    let s = st.store.locality_summary(&p).await?;
+    let counts = |v: Vec<(String, i64)>| {
+        v.into_iter()
+            .map(|(name, count)| Count { name, count })
+            .collect()
+    };
+    Ok(Json(SummaryOut {
+        locality_id: id,
+        awaiting_decision: s.awaiting_decision,
+        open_by_level: s.open_by_level,
+        open_by_status: counts(s.open_by_status),
+        without_lead: s.without_lead,
+        stuck: s.stuck,
+        re_referrals: s.re_referrals,
+        step_ups: s.step_ups,
+        step_downs: s.step_downs,
+        closed_by_outcome: s.closed_by_outcome,
+        needs: counts(s.needs),
     }))
 }

@@ -11,6 +11,7 @@ pub mod home;
 pub mod localities;
 pub mod locality_admin;
 pub mod oversight;
+pub mod requests;
 pub mod reviews;
 pub mod sign_in;
 pub mod staff;
@@ -73,6 +74,9 @@ impl Chrome {
                 add("/localities", "Localities");
                 if can(Action::SearchChildren) {
                     add("/children", "Children");
+                }
+                if a.role == everychild_domain::Role::LocalityManager && !a.localities.is_empty() {
+                    add("/front-door", "Front door");
                 }
                 if can(Action::ReviewLinks) {
                     add("/reviews", "Records to review");

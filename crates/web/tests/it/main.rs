@@ -9,5 +9,6 @@ mod children;
 mod localities;
 mod matrix;
 mod ops;
+mod requests;
 mod reviews;
 mod sign_in;

@@ -62,6 +62,13 @@ fn rule(method: &str, path: &str) -> Rule {
         ("POST", "/children/{id}/merge" | "/merges/{id}/undo") => Rule::Roles(&[LocalityManager]),
         ("GET", "/reviews" | "/reviews/{id}") => Rule::Roles(&[LocalityManager]),
         ("POST", "/reviews/{id}") => Rule::Roles(&[LocalityManager]),
+        // Requests for support: the target user's id names no child and no request, so the
+        // front line are told it is not found; everyone else is refused before looking.
+        ("GET", "/children/{id}/requests" | "/children/{id}/requests/new" | "/requests/{id}") => FRONT_LINE,
+        ("POST", "/children/{id}/requests" | "/requests/{id}/decide" | "/requests/{id}/lead" | "/requests/{id}/members" | "/requests/{id}/level" | "/requests/{id}/close" | "/requests/{id}/consents/{consent}/withdraw") => FRONT_LINE,
+        ("GET", "/front-door") => Rule::Roles(&[LocalityManager]),
+        // A locality the manager does not work in: only those who see every locality's counts.
+        ("GET", "/api/v1/localities/{id}/summary") => Rule::Roles(&[Commissioner, Analyst]),
         ("POST", "/break-glass/{id}/review") => DPO,
         ("GET", "/localities/{id}/teams") => STAFF,
         // Target user id as a locality id: no such locality, so only administrators (any
@@ -154,6 +161,7 @@ async fn every_route_for_every_role_matches_the_matrix() {
                 .path
                 .replace("{id}", &target.0.to_string())
                 .replace("{flag}", "1")
+                .replace("{consent}", "1")
                 .replace("{*path}", "app.css");
             let want = expected(rule(route.method, route.path), role);
             let (status, location) = request(&mut client, route.method, &path).await;

@@ -1,0 +1,665 @@
+//! Requests for support: a practitioner asks for help for a child they work with; the lead
+//! locality's front door decides the level of need and the route; the lead professional (or the
+//! locality manager) runs the team around the child, changes the level and closes with an
+//! outcome. Every form names its problems and changes nothing when it has any.
+
+use super::{render, render_status, Chrome};
+use crate::error::{AppError, PageError};
+use crate::forms::{Fields, FormErrors};
+use crate::{AppState, Ctx};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use everychild_domain::casework::{Command, ConsentPurpose, Level, Need, Outcome, Route};
+use everychild_domain::FieldError;
+use everychild_policy::{
+    self as policy, decide, Action, Basis, Decision, Permit, Principal, Target,
+};
+use everychild_store::{RequestDetail, RequestSummary, StoreError};
+
+/// A permit for `C` on the child, on the strongest basis the policy accepts for `action`.
+async fn child_permit<C: policy::Capability>(
+    st: &AppState,
+    ctx: &Ctx,
+    child: i64,
+    action: Action,
+    purpose: &str,
+) -> Result<Option<(Permit<C>, Basis)>, AppError> {
+    let find = ctx
+        .authorize::<policy::FindChildBasis>(st, Target::None, None)
+        .await?;
+    let bases = st
+        .store
+        .child_bases(&find, child)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    for basis in bases {
+        let target = Target::Child { id: child, basis };
+        if decide(&ctx.principal, action, &target) == Decision::Allow {
+            return Ok(Some((
+                ctx.authorize::<C>(st, target, Some(purpose)).await?,
+                basis,
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Every locality of every authority, `(id, name)`.
+async fn all_localities(st: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
+    let lookup = ctx
+        .authorize::<policy::ViewLocalities>(st, Target::None, None)
+        .await?;
+    let mut out = Vec::new();
+    for a in st.store.authorities(&lookup).await? {
+        for l in st.store.localities(&lookup, a.id).await? {
+            out.push((l.id, l.name));
+        }
+    }
+    Ok(out)
+}
+
+/// A store refusal that names a field, as a form error; anything else stays an error.
+fn form_error(e: StoreError, errors: &mut FormErrors) -> Result<(), AppError> {
+    match e {
+        StoreError::Conflict(m) | StoreError::NotFound(m) if m.contains(": ") => {
+            let (field, msg) = m.split_once(": ").unwrap_or(("form", &m));
+            errors.add(field, msg);
+            Ok(())
+        }
+        other => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "request_new.html")]
+struct NewPage {
+    c: Chrome,
+    errors: FormErrors,
+    v: Fields,
+    child: i64,
+    child_name: String,
+    localities: Vec<(i64, String)>,
+}
+
+impl NewPage {
+    fn groups(&self) -> Vec<(&'static str, Vec<Need>)> {
+        let mut out: Vec<(&'static str, Vec<Need>)> = Vec::new();
+        for n in Need::ALL {
+            match out.last_mut() {
+                Some((d, v)) if *d == n.domain() => v.push(*n),
+                _ => out.push((n.domain(), vec![*n])),
+            }
+        }
+        out
+    }
+    fn purposes(&self) -> &'static [ConsentPurpose] {
+        ConsentPurpose::ALL
+    }
+    fn checked(&self, name: &str, value: &str) -> bool {
+        self.v.all(name).contains(&value)
+    }
+}
+
+async fn new_page(
+    st: &AppState,
+    ctx: &Ctx,
+    child: i64,
+    errors: FormErrors,
+    v: Fields,
+) -> Result<Response, PageError> {
+    let Some((view, _)) = child_permit::<policy::ViewChild>(
+        st,
+        ctx,
+        child,
+        Action::ViewChild,
+        "ask for support for a child I work with",
+    )
+    .await?
+    else {
+        return Err(AppError::Forbidden.into());
+    };
+    let rec = st
+        .store
+        .view_child(&view)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let localities = all_localities(st, ctx).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    render_status(
+        status,
+        &NewPage {
+            c: Chrome::new(st, ctx, "Ask for support", "/children").errors(!errors.is_empty()),
+            errors,
+            v,
+            child,
+            child_name: format!("{} {}", rec.child.given_name, rec.child.family_name),
+            localities,
+        },
+    )
+}
+
+/// GET /children/{id}/requests/new
+pub async fn new(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(child): Path<i64>,
+) -> Result<Response, PageError> {
+    if child_permit::<policy::RequestSupport>(
+        &st,
+        &ctx,
+        child,
+        Action::RequestSupport,
+        "ask for support",
+    )
+    .await?
+    .is_none()
+    {
+        return Err(AppError::Forbidden.into());
+    }
+    new_page(&st, &ctx, child, FormErrors::none(), Fields::default()).await
+}
+
+/// POST /children/{id}/requests
+pub async fn create(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(child): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let Some((permit, _)) = child_permit::<policy::RequestSupport>(
+        &st,
+        &ctx,
+        child,
+        Action::RequestSupport,
+        "ask for support for a child I work with",
+    )
+    .await?
+    else {
+        return Err(AppError::Forbidden.into());
+    };
+    let f = Fields::parse(&body);
+    let mut errors = FormErrors::none();
+    let needs = errors.take(Need::parse_list(f.all("needs")));
+    let mut consents = Vec::new();
+    for c in f.all("consent") {
+        if let Some(c) = errors.take(ConsentPurpose::parse(c)) {
+            consents.push(c);
+        }
+    }
+    let locality = match f.get("locality").trim() {
+        "" => None,
+        l => match l.parse::<i64>() {
+            Ok(l) => Some(l),
+            Err(_) => {
+                errors.add("locality", "Choose a locality from the list");
+                None
+            }
+        },
+    };
+    let text = |name: &str| Some(f.get(name).trim().to_owned()).filter(|s| !s.is_empty());
+    for (name, what, max) in [
+        ("concern", "What you have seen", 4000),
+        ("service_asked", "The service asked for", 500),
+        ("family_words", "The child's and family's words", 4000),
+    ] {
+        if f.get(name).chars().count() > max {
+            errors.add(name, &format!("{what} must be {max} characters or fewer"));
+        }
+    }
+    if let (Some(needs), true) = (needs, errors.is_empty()) {
+        let r = everychild_store::NewRequest {
+            concern: f.get("concern").to_owned(),
+            needs,
+            service_asked: text("service_asked"),
+            family_words: text("family_words"),
+            consents,
+            consent_given_by: text("consent_given_by"),
+            locality,
+        };
+        match st.store.make_request(&permit, r).await {
+            Ok(id) => return Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+            Err(e) => form_error(e, &mut errors)?,
+        }
+    }
+    new_page(&st, &ctx, child, errors, f).await
+}
+
+#[derive(Template)]
+#[template(path = "request.html")]
+struct DetailPage {
+    c: Chrome,
+    errors: FormErrors,
+    v: Fields,
+    r: RequestDetail,
+    can_decide: bool,
+    can_manage: bool,
+    candidates: Vec<(i64, String)>,
+}
+
+impl DetailPage {
+    fn levels(&self) -> &'static [Level] {
+        Level::ALL
+    }
+    fn routes(&self) -> &'static [Route] {
+        Route::ALL
+    }
+    fn outcomes(&self) -> &'static [Outcome] {
+        Outcome::ALL
+    }
+    fn can(&self, command: &str) -> bool {
+        self.r.allowed.contains(&command)
+    }
+    fn level_label(&self, l: &Option<Level>) -> &'static str {
+        l.map(|l| l.label()).unwrap_or("Not decided yet")
+    }
+}
+
+/// The request's child and locality, or not found.
+async fn scope(st: &AppState, ctx: &Ctx, id: i64) -> Result<(i64, i64), AppError> {
+    let find = ctx
+        .authorize::<policy::FindChildBasis>(st, Target::None, None)
+        .await?;
+    st.store
+        .request_scope(&find, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn detail_page(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+    v: Fields,
+) -> Result<Response, PageError> {
+    let (child, locality) = scope(st, ctx, id).await?;
+    let Some((view, _)) = child_permit::<policy::ViewRequest>(
+        st,
+        ctx,
+        child,
+        Action::ViewRequest,
+        "work on a request for support",
+    )
+    .await?
+    else {
+        return Err(AppError::Forbidden.into());
+    };
+    let r = st
+        .store
+        .request_detail(&view, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let can_decide = decide(
+        &ctx.principal,
+        Action::DecideRequest,
+        &Target::Locality(locality),
+    ) == Decision::Allow;
+    let manage = child_permit::<policy::ManageRequest>(
+        st,
+        ctx,
+        child,
+        Action::ManageRequest,
+        "choose the team around the child",
+    )
+    .await?;
+    let candidates = match &manage {
+        Some((p, _)) if r.summary.status.is_open() => st.store.team_candidates(p, id).await?,
+        _ => Vec::new(),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    render_status(
+        status,
+        &DetailPage {
+            c: Chrome::new(
+                st,
+                ctx,
+                format!("Request for support for {}", r.summary.child_name),
+                "/children",
+            )
+            .errors(!errors.is_empty()),
+            errors,
+            v,
+            can_decide,
+            can_manage: manage.is_some(),
+            candidates,
+            r,
+        },
+    )
+}
+
+/// GET /requests/{id}
+pub async fn show(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    detail_page(&st, &ctx, id, FormErrors::none(), Fields::default()).await
+}
+
+fn version(f: &Fields, errors: &mut FormErrors) -> i64 {
+    match f.get("version").parse() {
+        Ok(v) => v,
+        Err(_) => {
+            errors.add("version", "The form is out of date: reload the page");
+            0
+        }
+    }
+}
+
+/// POST /requests/{id}/decide: the front door's decision.
+pub async fn decide_request(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (_, locality) = scope(&st, &ctx, id).await?;
+    let permit = ctx
+        .authorize::<policy::DecideRequest>(
+            &st,
+            Target::Locality(locality),
+            Some("decide the level of need and route"),
+        )
+        .await?;
+    let f = Fields::parse(&body);
+    let mut errors = FormErrors::none();
+    let level = errors.take(Level::parse(f.get("level")));
+    let route = errors.take(Route::parse(f.get("route")));
+    let version = version(&f, &mut errors);
+    if let (Some(level), Some(route), true) = (level, route, errors.is_empty()) {
+        let cmd = Command::Decide {
+            level,
+            route,
+            rationale: f.get("rationale").to_owned(),
+        };
+        match st.store.decide_request(&permit, id, version, cmd).await {
+            Ok(()) => return Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+            Err(e) => form_error(e, &mut errors)?,
+        }
+    }
+    detail_page(&st, &ctx, id, errors, f).await
+}
+
+/// What a manage form asks for.
+enum Manage {
+    Lead,
+    Member,
+    Level,
+    Close,
+    Withdraw(i64),
+}
+
+async fn manage(
+    ctx: Ctx,
+    st: AppState,
+    id: i64,
+    body: Bytes,
+    what: Manage,
+) -> Result<Response, PageError> {
+    let (child, _) = scope(&st, &ctx, id).await?;
+    let Some((permit, _)) = child_permit::<policy::ManageRequest>(
+        &st,
+        &ctx,
+        child,
+        Action::ManageRequest,
+        "run the team around the child",
+    )
+    .await?
+    else {
+        return Err(AppError::Forbidden.into());
+    };
+    let f = Fields::parse(&body);
+    let mut errors = FormErrors::none();
+    let user = |name: &'static str, errors: &mut FormErrors| match f.get(name).parse::<i64>() {
+        Ok(u) => Some(u),
+        Err(_) => {
+            errors.push(FieldError::new(name, "Choose someone from the list"));
+            None
+        }
+    };
+    let result = match what {
+        Manage::Lead => {
+            let v = version(&f, &mut errors);
+            match user("lead", &mut errors) {
+                Some(u) if errors.is_empty() => Some(
+                    st.store
+                        .manage_request(
+                            &permit,
+                            id,
+                            v,
+                            Command::AppointLead { user: u },
+                            Some(f.get("handover_note")),
+                        )
+                        .await,
+                ),
+                _ => None,
+            }
+        }
+        Manage::Member => match user("member", &mut errors) {
+            Some(u) => Some(
+                st.store
+                    .add_to_team(&permit, id, u, f.get("team_role"))
+                    .await,
+            ),
+            None => None,
+        },
+        Manage::Level => {
+            let v = version(&f, &mut errors);
+            match errors.take(Level::parse(f.get("new_level"))) {
+                Some(level) if errors.is_empty() => Some(
+                    st.store
+                        .manage_request(
+                            &permit,
+                            id,
+                            v,
+                            Command::ChangeLevel {
+                                level,
+                                reason: f.get("reason").to_owned(),
+                            },
+                            None,
+                        )
+                        .await,
+                ),
+                _ => None,
+            }
+        }
+        Manage::Close => {
+            let v = version(&f, &mut errors);
+            match errors.take(Outcome::parse(f.get("outcome"))) {
+                Some(outcome) if errors.is_empty() => Some(
+                    st.store
+                        .manage_request(
+                            &permit,
+                            id,
+                            v,
+                            Command::Close {
+                                outcome,
+                                summary: f.get("summary").to_owned(),
+                            },
+                            None,
+                        )
+                        .await,
+                ),
+                _ => None,
+            }
+        }
+        Manage::Withdraw(c) => Some(st.store.withdraw_consent(&permit, id, c).await),
+    };
+    match result {
+        Some(Ok(())) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+        Some(Err(e)) => {
+            form_error(e, &mut errors)?;
+            detail_page(&st, &ctx, id, errors, f).await
+        }
+        None => detail_page(&st, &ctx, id, errors, f).await,
+    }
+}
+
+/// POST /requests/{id}/lead
+pub async fn lead(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manage(ctx, st, id, body, Manage::Lead).await
+}
+
+/// POST /requests/{id}/members
+pub async fn member(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manage(ctx, st, id, body, Manage::Member).await
+}
+
+/// POST /requests/{id}/level
+pub async fn level(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manage(ctx, st, id, body, Manage::Level).await
+}
+
+/// POST /requests/{id}/close
+pub async fn close(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manage(ctx, st, id, body, Manage::Close).await
+}
+
+/// POST /requests/{id}/consents/{consent}/withdraw
+pub async fn withdraw(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path((id, consent)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manage(ctx, st, id, body, Manage::Withdraw(consent)).await
+}
+
+#[derive(Template)]
+#[template(path = "child_requests.html")]
+struct ChildRequestsPage {
+    c: Chrome,
+    child: i64,
+    requests: Vec<RequestSummary>,
+    can_ask: bool,
+}
+
+/// GET /children/{id}/requests
+pub async fn for_child(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(child): Path<i64>,
+) -> Result<Response, PageError> {
+    let Some((view, basis)) = child_permit::<policy::ViewRequest>(
+        &st,
+        &ctx,
+        child,
+        Action::ViewRequest,
+        "see the support asked for a child",
+    )
+    .await?
+    else {
+        return Err(AppError::Forbidden.into());
+    };
+    let requests = st.store.child_requests(&view).await?;
+    let can_ask = decide(
+        &ctx.principal,
+        Action::RequestSupport,
+        &Target::Child { id: child, basis },
+    ) == Decision::Allow;
+    render(&ChildRequestsPage {
+        c: Chrome::new(&st, &ctx, "Requests for support", "/children"),
+        child,
+        requests,
+        can_ask,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "front_door.html")]
+struct FrontDoorPage {
+    c: Chrome,
+    doors: Vec<Door>,
+}
+
+struct Door {
+    locality: String,
+    waiting: Vec<RequestSummary>,
+    open: Vec<RequestSummary>,
+    summary: everychild_store::LocalitySummary,
+}
+
+impl FrontDoorPage {
+    fn need_label(&self, code: &str) -> &'static str {
+        Need::parse(code).map(|n| n.label()).unwrap_or("Other")
+    }
+}
+
+/// GET /front-door: the front door of each locality the manager works in.
+pub async fn front_door(ctx: Ctx, State(st): State<AppState>) -> Result<Response, PageError> {
+    // Signed in, and on the front line.
+    ctx.authorize::<policy::FindChildBasis>(&st, Target::None, None)
+        .await?;
+    let localities = match &ctx.principal {
+        Principal::User(a) => a.localities.clone(),
+        _ => Vec::new(),
+    };
+    let names = all_localities(&st, &ctx).await?;
+    let mut doors = Vec::new();
+    for l in localities {
+        if decide(&ctx.principal, Action::ViewFrontDoor, &Target::Locality(l)) != Decision::Allow {
+            continue;
+        }
+        let p = ctx
+            .authorize::<policy::ViewFrontDoor>(
+                &st,
+                Target::Locality(l),
+                Some("decide requests for support at the front door"),
+            )
+            .await?;
+        let (waiting, open) = st.store.front_door(&p).await?;
+        let sp = ctx
+            .authorize::<policy::ViewLocalitySummary>(&st, Target::Locality(l), None)
+            .await?;
+        let summary = st.store.locality_summary(&sp).await?;
+        doors.push(Door {
+            locality: names
+                .iter()
+                .find(|n| n.0 == l)
+                .map(|n| n.1.clone())
+                .unwrap_or_default(),
+            waiting,
+            open,
+            summary,
+        });
+    }
+    let manager = matches!(&ctx.principal, Principal::User(a) if a.role == everychild_domain::Role::LocalityManager);
+    if doors.is_empty() && !manager {
+        return Err(AppError::Forbidden.into());
+    }
+    render(&FrontDoorPage {
+        c: Chrome::new(&st, &ctx, "Front door", "/front-door"),
+        doors,
+    })
+}

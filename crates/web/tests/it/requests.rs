@@ -1,0 +1,487 @@
+//! Requests for support over HTTP, across three agencies: a teacher asks for support; the lead
+//! locality's manager decides level and route at the front door; a health visitor becomes lead
+//! professional (and so may see the child), the school nurse joins the team; the level steps up
+//! and down with reasons kept; the request closes with an outcome, and a new request within 12
+//! months is a re-referral. Bad input is named and changes nothing; a stale form never
+//! overwrites; every step is audited.
+
+use everychild_testkit::{input_value, Client, TestApp};
+
+async fn register_child(teacher: &mut Client, postcode: &str) -> i64 {
+    let r = teacher
+        .post_form(
+            "/children",
+            &[
+                ("given_name", "Ruby"),
+                ("family_name", "Hall"),
+                ("date_of_birth", "2015-05-05"),
+                ("sex", "female"),
+                ("address", "4 Larch Avenue"),
+                ("postcode", postcode),
+                ("role", "school"),
+                ("since", "2026-09-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location()
+        .trim_start_matches("/children/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn user_id(app: &TestApp, username: &str) -> String {
+    app.db
+        .raw_i64(&format!(
+            "SELECT id FROM users WHERE username = '{username}'"
+        ))
+        .await
+        .to_string()
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.db.raw_i64(sql).await
+}
+
+/// The version the page's forms carry.
+async fn version(c: &mut Client, id: i64) -> String {
+    let page = c.get(&format!("/requests/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    input_value(&page.body, "version").expect("a version in the form")
+}
+
+#[tokio::test]
+async fn a_request_goes_from_a_teacher_through_the_front_door_to_a_team_and_closes() {
+    let (app, _) = TestApp::spawn_demo().await;
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    let child = register_child(&mut teacher, "LE3 0SG").await;
+
+    // Bad input: no concern, no need, an unknown need, consent without who gave it.
+    let page = teacher
+        .get(&format!("/children/{child}/requests/new"))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Domestic abuse") && page.body.contains("Young carer"));
+    let before = count(&app, "SELECT COUNT(*) FROM support_requests").await;
+    let r = teacher
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[
+                ("concern", ""),
+                ("needs", "no_such_need"),
+                ("consent", "share"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Choose a need from the list"), "{}", r.body);
+    let r = teacher
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[("concern", "Often hungry"), ("consent", "share")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Choose at least one need you have seen"));
+    let r = teacher
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[("concern", "  "), ("needs", "dev_health")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Describe what you have seen"), "{}", r.body);
+    let r = teacher
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[
+                ("concern", "Often hungry"),
+                ("needs", "dev_health"),
+                ("consent", "share"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Enter who gave consent"));
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM support_requests").await,
+        before
+    );
+
+    // A good request lands at the West front door (the child lives in West).
+    let r = teacher
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[
+                ("concern", "Ruby is often hungry and tired; her mother has told us she is struggling since her partner left"),
+                ("needs", "dev_health"),
+                ("needs", "issue_parental_mental_health"),
+                ("needs", "parent_care"),
+                ("service_asked", "Breakfast club"),
+                ("family_words", "Mum says: I just need some help in the mornings"),
+                ("consent", "share"),
+                ("consent", "assess"),
+                ("consent_given_by", "Ruby's mother"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id: i64 = r
+        .location()
+        .trim_start_matches("/requests/")
+        .parse()
+        .unwrap();
+    let page = teacher.get(&format!("/requests/{id}")).await;
+    assert!(page.body.contains("Waiting for the front door"));
+    assert!(page.body.contains("Breakfast club"));
+    assert!(
+        page.body.contains("the home locality leads"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Record the decision"),
+        "only the front door decides"
+    );
+
+    // Another locality's manager cannot see or decide it; West's manager can.
+    let (mut central, _) = app.signed_in("manager.central").await;
+    let fd = central.get("/front-door").await;
+    assert!(!fd.body.contains("Ruby Hall"));
+    let v = count(
+        &app,
+        &format!("SELECT version FROM support_requests WHERE id = {id}"),
+    )
+    .await
+    .to_string();
+    let r = central
+        .post_form(
+            &format!("/requests/{id}/decide"),
+            &[
+                ("level", "3"),
+                ("route", "early_help"),
+                ("rationale", "x"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let (mut west, _) = app.signed_in("manager.west").await;
+    let fd = west.get("/front-door").await;
+    assert_eq!(fd.status, 200);
+    assert!(fd.body.contains("Ruby Hall"), "{}", fd.body);
+    assert!(fd.body.contains("Parental mental ill-health"));
+
+    // The decision must be consistent and explained; a refused one changes nothing.
+    for (fields, says) in [
+        (
+            vec![("level", "3"), ("route", "early_help"), ("rationale", " ")],
+            "Enter why this level and route",
+        ),
+        (
+            vec![
+                ("level", "2"),
+                ("route", "social_care"),
+                ("rationale", "Risk"),
+            ],
+            "A step-up to children&#39;s social care is level 4",
+        ),
+        (
+            vec![("level", "5"), ("route", "early_help"), ("rationale", "x")],
+            "Choose a level of need from the list",
+        ),
+    ] {
+        let mut fields = fields.clone();
+        fields.push(("version", &v));
+        let r = west
+            .post_form(&format!("/requests/{id}/decide"), &fields)
+            .await;
+        assert_eq!(r.status, 400, "{says}");
+        assert!(r.body.contains(says), "{says}: {}", r.body);
+    }
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM level_changes WHERE request_id = {id}")
+        )
+        .await,
+        0
+    );
+    let r = west
+        .post_form(
+            &format!("/requests/{id}/decide"),
+            &[
+                ("level", "3"),
+                ("route", "early_help"),
+                (
+                    "rationale",
+                    "Several needs across health and parenting: a team around the child",
+                ),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The same stale form again: told, never overwritten.
+    let r = west
+        .post_form(
+            &format!("/requests/{id}/decide"),
+            &[
+                ("level", "2"),
+                ("route", "service"),
+                ("rationale", "Again"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.contains("cannot decide") || r.body.contains("Someone else changed"),
+        "{}",
+        r.body
+    );
+
+    // The health visitor has no relationship yet: no access.
+    let (mut hv, _) = app.signed_in("health.visitor").await;
+    assert_eq!(hv.get(&format!("/requests/{id}")).await.status, 403);
+    let page = hv.get(&format!("/children/{child}")).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("no recorded relationship") && !page.body.contains("Larch"));
+
+    // The manager appoints the health visitor as lead professional.
+    let hv_id = user_id(&app, "health.visitor").await;
+    let page = west.get(&format!("/requests/{id}")).await;
+    assert!(page.body.contains("Needs a lead professional"));
+    assert!(
+        page.body.contains(&format!("<option value=\"{hv_id}\"")),
+        "the locality's staff are offered"
+    );
+    let v = input_value(&page.body, "version").unwrap();
+    let r = west
+        .post_form(
+            &format!("/requests/{id}/lead"),
+            &[("lead", "x"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Choose someone from the list"));
+    let r = west
+        .post_form(
+            &format!("/requests/{id}/lead"),
+            &[("lead", &hv_id), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // Now the health visitor sees the child and the request, and runs the team.
+    let page = hv.get(&format!("/children/{child}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Larch"),
+        "the lead professional sees the record"
+    );
+    let page = hv.get(&format!("/requests/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Team around the child") && page.body.contains("Current lead"));
+    let nurse = user_id(&app, "school.nurse").await;
+    // The school nurse is not in West's teams: the lead may add only people offered.
+    let r = hv
+        .post_form(
+            &format!("/requests/{id}/members"),
+            &[("member", &nurse), ("team_role", "")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.contains("Enter the member&#39;s part in the team"),
+        "{}",
+        r.body
+    );
+    let r = hv
+        .post_form(
+            &format!("/requests/{id}/members"),
+            &[
+                ("member", &nurse),
+                ("team_role", "School nurse: sleep and diet"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (mut sn, _) = app.signed_in("school.nurse").await;
+    assert_eq!(
+        sn.get(&format!("/requests/{id}")).await.status,
+        200,
+        "a team member sees the request"
+    );
+    let r = sn
+        .post_form(
+            &format!("/requests/{id}/level"),
+            &[("new_level", "2"), ("reason", "x"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "a team member does not run the team");
+
+    // Step up to social care, then down again: both kept with reasons.
+    let v = version(&mut hv, id).await;
+    let r = hv
+        .post_form(
+            &format!("/requests/{id}/level"),
+            &[("new_level", "4"), ("reason", ""), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Enter the reason for the change"));
+    let r = hv
+        .post_form(
+            &format!("/requests/{id}/level"),
+            &[
+                ("new_level", "4"),
+                ("reason", "Disclosure to the school nurse"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let v = version(&mut hv, id).await;
+    let r = hv
+        .post_form(
+            &format!("/requests/{id}/level"),
+            &[
+                ("new_level", "2"),
+                (
+                    "reason",
+                    "Section 47 enquiry found no risk; early help continues",
+                ),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.db
+            .raw_text(&format!(
+                "SELECT kind FROM level_changes WHERE request_id = {id} ORDER BY id DESC LIMIT 1"
+            ))
+            .await,
+        "step_down"
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM level_changes WHERE request_id = {id}")
+        )
+        .await,
+        3
+    );
+    let page = hv.get(&format!("/requests/{id}")).await;
+    assert!(page.body.contains("Stepped up to Level 4"), "{}", page.body);
+    assert!(page.body.contains("Stepped down to Level 2"));
+
+    // Consent to share is withdrawn; it stays on record as withdrawn.
+    let consent = count(
+        &app,
+        &format!("SELECT id FROM request_consents WHERE request_id = {id} AND purpose = 'share'"),
+    )
+    .await;
+    let r = hv
+        .post_form(&format!("/requests/{id}/consents/{consent}/withdraw"), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(hv
+        .get(&format!("/requests/{id}"))
+        .await
+        .body
+        .contains("Withdrawn"));
+
+    // The summary API counts without naming anyone.
+    let locality = count(
+        &app,
+        &format!("SELECT locality_id FROM support_requests WHERE id = {id}"),
+    )
+    .await;
+    let s = west
+        .get(&format!("/api/v1/localities/{locality}/summary"))
+        .await;
+    assert_eq!(s.status, 200, "{}", s.body);
+    let j = s.json();
+    assert_eq!(j["open_by_level"][1], 1);
+    assert_eq!(j["step_ups"], 1);
+    assert_eq!(j["step_downs"], 1);
+    assert!(!s.body.contains("Ruby"));
+    assert_eq!(
+        hv.get(&format!("/api/v1/localities/{locality}/summary"))
+            .await
+            .status,
+        403
+    );
+
+    // Close with an outcome; the team's access ends with it.
+    let v = version(&mut hv, id).await;
+    let r = hv
+        .post_form(
+            &format!("/requests/{id}/close"),
+            &[
+                ("outcome", "better"),
+                (
+                    "summary",
+                    "Breakfast club and a parenting group; attendance up",
+                ),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(sn.get(&format!("/requests/{id}")).await.status, 403);
+    let r = west
+        .post_form(
+            &format!("/requests/{id}/level"),
+            &[
+                ("new_level", "3"),
+                ("reason", "x"),
+                ("version", &(v.parse::<i64>().unwrap() + 1).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("cannot change the level"), "{}", r.body);
+
+    // Asked again within 12 months: a re-referral.
+    let r = teacher
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[("concern", "Hungry again"), ("needs", "dev_health")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let list = teacher.get(&format!("/children/{child}/requests")).await;
+    assert!(list.body.contains("Re-referral"));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM support_requests WHERE re_referral = 1"
+        )
+        .await,
+        1
+    );
+    for action in [
+        "request.create",
+        "request.command",
+        "request.add_member",
+        "request.view",
+        "request.withdraw_consent",
+        "request.front_door",
+    ] {
+        assert!(
+            count(
+                &app,
+                &format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")
+            )
+            .await
+                >= 1,
+            "{action} is audited"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 -- Integrated processes: requests for support for a child, decided at the lead locality's front
 -- door (level of need, route, rationale); the needs seen and the consent given per purpose and
 -- agency; every level change kept with its reason (step-up, step-down); the lead professional
--- over time (with handovers) and the team around the child; closure with an outcome. Every
+-- over time (with handovers) and the team around the child; the early help assessment with
+-- every saved version; closure with an outcome. Every
 -- field's class is recorded in crates/domain/src/classification.rs.
 
 CREATE TABLE support_requests (
@@ -77,3 +78,28 @@ CREATE TABLE tac_members (
 );
 CREATE INDEX tac_members_request ON tac_members(request_id);
 CREATE INDEX tac_members_user ON tac_members(user_id);
+
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id INTEGER NOT NULL UNIQUE REFERENCES support_requests(id),
+    status TEXT NOT NULL CHECK (status IN ('draft', 'completed', 'shared')),
+    content TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    started_by TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    completed_at TEXT,
+    shared_at TEXT
+);
+
+CREATE TABLE assessment_versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    content TEXT NOT NULL,
+    saved_by TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    UNIQUE (assessment_id, version)
+);

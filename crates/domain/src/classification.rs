@@ -110,6 +110,8 @@ pub const TABLES: &[TableClass] = &[
     table("request_needs", "The needs seen in a request (for the child and for locality planning)", "As support_requests", &[("request_id", N), ("need", S)]),
     table("request_consents", "Consent given per purpose and agency, and its withdrawal", "As support_requests", &[("id", N), ("request_id", N), ("purpose", P), ("organisation_id", N), ("given_by", P), ("recorded_by", P), ("recorded_at", P), ("withdrawn_by", P), ("withdrawn_at", P)]),
     table("level_changes", "Every change of a child's level of need, with its reason (step-up, step-down)", "As support_requests", &[("id", N), ("request_id", N), ("from_level", S), ("to_level", S), ("kind", S), ("reason", S), ("changed_by", P), ("changed_at", P)]),
+    table("assessments", "Early help assessments: strengths and needs in each domain, the child's and family's words", "As support_requests", &[("id", N), ("request_id", N), ("status", P), ("content", S), ("version", N), ("started_by", P), ("started_at", P), ("updated_by", P), ("updated_at", P), ("completed_at", P), ("shared_at", P)]),
+    table("assessment_versions", "Every saved version of an assessment (nothing is overwritten)", "As support_requests", &[("id", N), ("assessment_id", N), ("version", N), ("status", P), ("content", S), ("saved_by", P), ("saved_at", P)]),
     table("tac_members", "The lead professional over time and the team around the child", "As support_requests", &[("id", N), ("request_id", N), ("user_id", P), ("is_lead", P), ("team_role", P), ("since", P), ("until", P), ("handover_note", S), ("added_by", P)]),
 ];
 

@@ -25,8 +25,8 @@ mod users;
 
 pub use audit::{AuditFilter, AuditPage, AuditRow};
 pub use casework::{
-    ConsentRow, LevelChangeRow, LocalitySummary, NewRequest, RequestDetail, RequestSummary,
-    TeamMemberRow,
+    AssessmentView, ConsentRow, LevelChangeRow, LocalitySummary, NewRequest, RequestDetail,
+    RequestSummary, SaveOutcome, TeamMemberRow,
 };
 pub use error::StoreError;
 pub use geo::{GeoCache, GeographyReport, TableCounts};
@@ -591,6 +591,38 @@ pub trait CaseRepo: Send + Sync {
         p: &Permit<policy::ManageRequest>,
         id: i64,
     ) -> Result<Vec<(i64, String)>>;
+    /// The request's early help assessment, if there is one the permit may see (a draft is the
+    /// lead professional's and locality manager's only); audited.
+    async fn assessment(
+        &self,
+        p: &Permit<policy::ViewRequest>,
+        request: i64,
+    ) -> Result<Option<AssessmentView>>;
+    /// Save the draft assessment edited from version `base` (0: a new one); a stale base saves
+    /// nothing and returns what is stored.
+    async fn save_assessment(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        base: i64,
+        content: &everychild_domain::casework::AssessmentContent,
+    ) -> Result<SaveOutcome>;
+    /// Complete (`share` false) or share (`share` true) the assessment at `version`.
+    async fn advance_assessment(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        version: i64,
+        share: bool,
+    ) -> Result<()>;
+    /// Record consent given for a purpose.
+    async fn record_consent(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        purpose: everychild_domain::casework::ConsentPurpose,
+        given_by: &str,
+    ) -> Result<()>;
     /// Counts for the permit's locality.
     async fn locality_summary(
         &self,
@@ -600,6 +632,40 @@ pub trait CaseRepo: Send + Sync {
 
 #[async_trait]
 impl CaseRepo for SqlStore {
+    async fn assessment(
+        &self,
+        p: &Permit<policy::ViewRequest>,
+        request: i64,
+    ) -> Result<Option<AssessmentView>> {
+        SqlStore::assessment(self, p, request).await
+    }
+    async fn save_assessment(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        base: i64,
+        content: &everychild_domain::casework::AssessmentContent,
+    ) -> Result<SaveOutcome> {
+        SqlStore::save_assessment(self, p, request, base, content).await
+    }
+    async fn advance_assessment(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        version: i64,
+        share: bool,
+    ) -> Result<()> {
+        SqlStore::advance_assessment(self, p, request, version, share).await
+    }
+    async fn record_consent(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        purpose: everychild_domain::casework::ConsentPurpose,
+        given_by: &str,
+    ) -> Result<()> {
+        SqlStore::record_consent(self, p, request, purpose, given_by).await
+    }
     async fn team_candidates(
         &self,
         p: &Permit<policy::ManageRequest>,

@@ -3,8 +3,8 @@
 
 use crate::context::{self, BODY_LIMIT};
 use crate::pages::{
-    account, admin, audit, authority, boundaries, children, home, localities, locality_admin,
-    oversight, requests, reviews, sign_in, staff,
+    account, admin, assessment, audit, authority, boundaries, children, home, localities,
+    locality_admin, oversight, requests, reviews, sign_in, staff,
 };
 use crate::{api, assets, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -103,6 +103,11 @@ fn builder() -> Builder {
         requests::withdraw,
     )
     .get("/front-door", requests::front_door)
+    .get("/requests/{id}/assessment", assessment::show)
+    .post("/requests/{id}/assessment", assessment::save)
+    .post("/requests/{id}/assessment/complete", assessment::complete)
+    .post("/requests/{id}/assessment/share", assessment::share)
+    .post("/requests/{id}/consents", assessment::consent)
     .get("/reviews", reviews::list)
     .get("/reviews/{id}", reviews::item)
     .post("/reviews/{id}", reviews::decide)

@@ -10,4 +10,5 @@ mod children;
 mod harness;
 mod localities;
 mod pages;
+mod requests;
 mod sign_in;

@@ -3,7 +3,8 @@
 //! SQL when the record is read, so a permit built on a false claim reads nothing.
 //!
 //! Every check binds `$1` = the child (any id of their merged cluster resolves to the whole
-//! cluster), `$2` = the user, `$3` = now (stored timestamp text), `$4` = today (`YYYY-MM-DD`).
+//! cluster), `$2` = the user, `$3` = now (stored timestamp text), `$4` = today (`YYYY-MM-DD`),
+//! `$5` = the start of the lead professional's grace period ([`LEAD_GRACE_DAYS`] before now).
 
 use crate::Result;
 use everychild_policy::Basis;
@@ -31,10 +32,11 @@ fn condition(b: Basis) -> String {
             "EXISTS (SELECT 1 FROM break_glass g WHERE g.child_id IN {CLUSTER} \
              AND g.user_id = $2 AND g.expires_at > $3)"
         ),
-        // Lead professional of an open request for the child.
+        // Lead professional of an open request for the child, or of one closed within the
+        // grace period (to finish the record and see the outcome).
         Basis::LeadProfessional => format!(
             "EXISTS (SELECT 1 FROM support_requests r WHERE r.child_id IN {CLUSTER} \
-             AND r.lead_professional_id = $2 AND r.status <> 'closed')"
+             AND r.lead_professional_id = $2 AND (r.status <> 'closed' OR r.closed_at >= $5))"
         ),
         // A current member of the team around the child of an open request.
         Basis::TeamMember => format!(
@@ -43,6 +45,16 @@ fn condition(b: Basis) -> String {
              AND r.status <> 'closed')"
         ),
     }
+}
+
+/// How long a lead professional keeps access to a request they closed.
+pub(crate) const LEAD_GRACE_DAYS: i64 = 30;
+
+/// `$5`: the start of the grace period, from `now` (stored timestamp text).
+fn grace_start(now: &str) -> String {
+    everychild_domain::Timestamp::parse(now)
+        .map(|t| t.minus_days(LEAD_GRACE_DAYS).to_db())
+        .unwrap_or_else(|_| now.to_owned())
 }
 
 /// The bases, strongest first, that can be checked.
@@ -72,6 +84,7 @@ pub(crate) async fn bases(
         .bind(user)
         .bind(now)
         .bind(today)
+        .bind(grace_start(now))
         .fetch_one(&mut *conn)
         .await?;
     let mut out = Vec::new();
@@ -104,6 +117,7 @@ pub(crate) async fn holds(
         .bind(user)
         .bind(now)
         .bind(today)
+        .bind(grace_start(now))
         .fetch_one(&mut *conn)
         .await?;
     let v: i64 = sqlx::Row::try_get::<i32, _>(&row, 0)

@@ -49,6 +49,40 @@ pub async fn show(ctx: Ctx, State(st): State<AppState>) -> Result<Response, Page
     }
     let can = |a| decide(&ctx.principal, a, &Target::None) == Decision::Allow;
     let mut cards = Vec::new();
+    use everychild_domain::Role;
+    if actor.role == Role::LocalityManager && !actor.localities.is_empty() {
+        cards.push(Card {
+            href: "/front-door",
+            title: "Front door",
+            text: "Decide the level of need and route of each request for support, and see open work, stuck cases and re-referrals in your localities.",
+        });
+    }
+    if can(Action::SearchChildren) {
+        cards.push(Card {
+            href: "/children",
+            title: "Children",
+            text: "Find a child, see who else works with them, register a child you work with, and ask for support.",
+        });
+    }
+    if can(Action::ReviewLinks) {
+        cards.push(Card {
+            href: "/reviews",
+            title: "Records to review",
+            text: "Agency records the index could not be sure about: compare them and decide.",
+        });
+    }
+    if can(Action::ReviewBreakGlass) {
+        cards.push(Card {
+            href: "/break-glass",
+            title: "Emergency access",
+            text: "Review every break-glass access to a child's record.",
+        });
+    }
+    cards.push(Card {
+        href: "/localities",
+        title: "Localities",
+        text: "The localities, their hubs, teams and profiles of need.",
+    });
     if can(Action::SearchStaff) {
         cards.push(Card {
             href: "/staff",
@@ -89,15 +123,14 @@ pub async fn show(ctx: Ctx, State(st): State<AppState>) -> Result<Response, Page
         title: "Your account",
         text: "Change your password and set up your authenticator app.",
     });
-    use everychild_domain::Role;
     let intro = match actor.role {
-        Role::Practitioner => "See who else works with a child, ask for support and work as a team around the child. Child records arrive with the multi-agency index.",
-        Role::LocalityManager => "Run your locality's front door, panels and teams. Caseloads and overdue work arrive with the integrated processes.",
-        Role::Commissioner => "Funding streams, locality allocations and commissioned services arrive with the commissioning work.",
+        Role::Practitioner => "See who else works with a child, ask for support, and work as lead professional or member of a team around the child.",
+        Role::LocalityManager => "Run your locality's front door and teams, decide which agency records are the same child, and step in on stuck cases.",
+        Role::Commissioner => "See each locality's open work and needs in counts. Funding streams and allocations arrive with the commissioning work.",
         Role::AdvisoryBoardMember => "You will see safe summaries of needs, take-up and outcomes in your locality. You never see records about individual children.",
-        Role::Analyst => "Indicators by locality and the statutory returns arrive with the performance work.",
-        Role::Administrator => "Manage accounts, organisations and API tokens, and review the audit log.",
-        Role::DataProtectionOfficer => "Review the audit log and check it has not been altered. Subject access and retention arrive with later work.",
+        Role::Analyst => "See each locality's open work and needs in counts. Indicators and the statutory returns arrive with the performance work.",
+        Role::Administrator => "Manage accounts, organisations, boundaries and API tokens, and review the audit log.",
+        Role::DataProtectionOfficer => "Review the audit log, emergency access to children's records and who has viewed them.",
     };
     render(&HomePage {
         c: Chrome::new(&st, &ctx, "Home", "/"),

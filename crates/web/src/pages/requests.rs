@@ -20,7 +20,7 @@ use everychild_policy::{
 use everychild_store::{RequestDetail, RequestSummary, StoreError};
 
 /// A permit for `C` on the child, on the strongest basis the policy accepts for `action`.
-async fn child_permit<C: policy::Capability>(
+pub(crate) async fn child_permit<C: policy::Capability>(
     st: &AppState,
     ctx: &Ctx,
     child: i64,
@@ -62,7 +62,7 @@ async fn all_localities(st: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, 
 }
 
 /// A store refusal that names a field, as a form error; anything else stays an error.
-fn form_error(e: StoreError, errors: &mut FormErrors) -> Result<(), AppError> {
+pub(crate) fn form_error(e: StoreError, errors: &mut FormErrors) -> Result<(), AppError> {
     match e {
         StoreError::Conflict(m) | StoreError::NotFound(m) if m.contains(": ") => {
             let (field, msg) = m.split_once(": ").unwrap_or(("form", &m));
@@ -252,6 +252,9 @@ impl DetailPage {
     }
     fn outcomes(&self) -> &'static [Outcome] {
         Outcome::ALL
+    }
+    fn purposes(&self) -> &'static [ConsentPurpose] {
+        ConsentPurpose::ALL
     }
     fn can(&self, command: &str) -> bool {
         self.r.allowed.contains(&command)

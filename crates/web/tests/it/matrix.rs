@@ -65,6 +65,8 @@ fn rule(method: &str, path: &str) -> Rule {
         // Requests for support: the target user's id names no child and no request, so the
         // front line are told it is not found; everyone else is refused before looking.
         ("GET", "/children/{id}/requests" | "/children/{id}/requests/new" | "/requests/{id}") => FRONT_LINE,
+        ("GET", "/requests/{id}/assessment") => FRONT_LINE,
+        ("POST", "/requests/{id}/assessment" | "/requests/{id}/assessment/complete" | "/requests/{id}/assessment/share" | "/requests/{id}/consents") => FRONT_LINE,
         ("POST", "/children/{id}/requests" | "/requests/{id}/decide" | "/requests/{id}/lead" | "/requests/{id}/members" | "/requests/{id}/level" | "/requests/{id}/close" | "/requests/{id}/consents/{consent}/withdraw") => FRONT_LINE,
         ("GET", "/front-door") => Rule::Roles(&[LocalityManager]),
         // A locality the manager does not work in: only those who see every locality's counts.

@@ -485,3 +485,187 @@ async fn a_request_goes_from_a_teacher_through_the_front_door_to_a_team_and_clos
         );
     }
 }
+
+/// A request decided for early help with the health visitor as lead; returns its id.
+async fn early_help_request(app: &TestApp, consent: bool) -> (i64, Client, Client) {
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    let child = register_child(&mut teacher, "LE3 0SG").await;
+    let mut fields = vec![("concern", "Tired and hungry"), ("needs", "dev_health")];
+    if consent {
+        fields.extend([("consent", "share"), ("consent_given_by", "Ruby's mother")]);
+    }
+    let r = teacher
+        .post_form(&format!("/children/{child}/requests"), &fields)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id: i64 = r
+        .location()
+        .trim_start_matches("/requests/")
+        .parse()
+        .unwrap();
+    let (mut west, _) = app.signed_in("manager.west").await;
+    let v = version(&mut west, id).await;
+    let r = west
+        .post_form(
+            &format!("/requests/{id}/decide"),
+            &[
+                ("level", "2"),
+                ("route", "early_help"),
+                ("rationale", "Early help"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let hv_id = user_id(app, "health.visitor").await;
+    let v = version(&mut west, id).await;
+    let r = west
+        .post_form(
+            &format!("/requests/{id}/lead"),
+            &[("lead", &hv_id), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let (hv, _) = app.signed_in("health.visitor").await;
+    (id, hv, west)
+}
+
+fn assessment_form<'a>(version: &'a str, summary: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("version", version),
+        ("dev_health-strengths", "Healthy weight"),
+        ("dev_health-needs", "Tired most mornings"),
+        ("dev_health-need", "yes"),
+        ("parent_warmth-strengths", "Mum is warm and keen for help"),
+        ("family_housing-needs", "Overcrowded flat"),
+        ("child_words", "I like school when I have had breakfast"),
+        ("summary", summary),
+    ]
+}
+
+#[tokio::test]
+async fn an_assessment_is_written_saved_in_versions_completed_and_shared_only_with_consent() {
+    let (app, _) = TestApp::spawn_demo().await;
+    let (id, mut hv, mut west) = early_help_request(&app, false).await;
+    let path = format!("/requests/{id}/assessment");
+    let page = hv.get(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Basic care, safety and protection"));
+    let r = hv.post_form(&path, &assessment_form("0", "")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // An incomplete assessment cannot be completed (no summary yet) and changes nothing.
+    let v = input_value(&hv.get(&path).await.body, "version").unwrap();
+    assert_eq!(v, "1");
+    let r = hv
+        .post_form(&format!("{path}/complete"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .contains("An incomplete assessment cannot be completed"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Write the summary"));
+
+    // Two people edit version 1: the manager saves first; the health visitor is shown the
+    // difference and nothing of theirs is saved until they save again.
+    let r = west
+        .post_form(
+            &path,
+            &assessment_form(&v, "Breakfast club; review in six weeks"),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = hv
+        .post_form(
+            &path,
+            &assessment_form(&v, "Family support worker for mornings"),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("saved this assessment at"), "{}", r.body);
+    assert!(
+        r.body.contains("Family support worker for mornings")
+            && r.body.contains("Breakfast club; review in six weeks")
+    );
+    let stored = app
+        .db
+        .raw_text(&format!(
+            "SELECT content FROM assessments WHERE request_id = {id}"
+        ))
+        .await;
+    assert!(
+        stored.contains("Breakfast club"),
+        "the first save stands: {stored}"
+    );
+    // Having seen it, they save on the new version.
+    let v2 = input_value(&r.body, "version").unwrap();
+    assert_eq!(v2, "2");
+    let r = hv
+        .post_form(
+            &path,
+            &assessment_form(&v2, "Breakfast club and a family support worker"),
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM assessment_versions").await,
+        3,
+        "every save is kept"
+    );
+
+    // The team member does not see a draft; completing, then sharing needs consent.
+    let nurse = user_id(&app, "school.nurse").await;
+    let r = hv
+        .post_form(
+            &format!("/requests/{id}/members"),
+            &[("member", &nurse), ("team_role", "School nurse")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let (mut sn, _) = app.signed_in("school.nurse").await;
+    assert_eq!(sn.get(&path).await.status, 404);
+    let v = input_value(&hv.get(&path).await.body, "version").unwrap();
+    let r = hv
+        .post_form(&format!("{path}/share"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("complete it first"));
+    let r = hv
+        .post_form(&format!("{path}/complete"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // A completed assessment is no longer edited.
+    let r = hv.post_form(&path, &assessment_form("4", "Changed")).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("only a draft can be changed"), "{}", r.body);
+    let v = input_value(&hv.get(&path).await.body, "version").unwrap();
+    let r = hv
+        .post_form(&format!("{path}/share"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("has not agreed to share"), "{}", r.body);
+    let r = hv
+        .post_form(
+            &format!("/requests/{id}/consents"),
+            &[("purpose", "share"), ("consent_given_by", "Ruby's mother")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = hv
+        .post_form(&format!("{path}/share"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = sn.get(&path).await;
+    assert_eq!(page.status, 200, "shared with the team");
+    assert!(page
+        .body
+        .contains("Breakfast club and a family support worker"));
+    assert!(page.body.contains("Tired most mornings"));
+    assert!(!page.body.contains("Save the draft"));
+    assert!(
+        count(&app, "SELECT COUNT(*) FROM audit_events WHERE action IN ('assessment.save', 'assessment.complete', 'assessment.share', 'assessment.view')").await >= 7
+    );
+}

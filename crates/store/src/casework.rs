@@ -273,7 +273,7 @@ async fn begin_for_child<C: Capability>(store: &SqlStore, p: &Permit<C>) -> Resu
 }
 
 /// Open a connection to read the permit's child, checking the basis first (no write lock).
-async fn read_for_child<C: Capability>(
+pub(crate) async fn read_for_child<C: Capability>(
     store: &SqlStore,
     p: &Permit<C>,
 ) -> Result<(sqlx::pool::PoolConnection<sqlx::Any>, i64)> {

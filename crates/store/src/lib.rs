@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod batch;
 mod casework;
+mod chronology;
 #[cfg(test)]
 mod classification_check;
 mod error;
@@ -28,6 +29,7 @@ pub use casework::{
     AssessmentView, ConsentRow, LevelChangeRow, LocalitySummary, NewRequest, RequestDetail,
     RequestSummary, SaveOutcome, TeamMemberRow,
 };
+pub use chronology::{Chronology, ChronologyEvent, ALERT_AGENCIES, ALERT_DAYS};
 pub use error::StoreError;
 pub use geo::{GeoCache, GeographyReport, TableCounts};
 pub use localities::types::*;
@@ -623,6 +625,9 @@ pub trait CaseRepo: Send + Sync {
         purpose: everychild_domain::casework::ConsentPurpose,
         given_by: &str,
     ) -> Result<()>;
+    /// The permit's child's chronology from every agency, newest first, with the alert when
+    /// concerns accumulate; audited.
+    async fn chronology(&self, p: &Permit<policy::ViewRequest>) -> Result<Chronology>;
     /// Counts for the permit's locality.
     async fn locality_summary(
         &self,
@@ -632,6 +637,9 @@ pub trait CaseRepo: Send + Sync {
 
 #[async_trait]
 impl CaseRepo for SqlStore {
+    async fn chronology(&self, p: &Permit<policy::ViewRequest>) -> Result<Chronology> {
+        SqlStore::chronology(self, p).await
+    }
     async fn assessment(
         &self,
         p: &Permit<policy::ViewRequest>,

@@ -3,8 +3,8 @@
 
 use crate::context::{self, BODY_LIMIT};
 use crate::pages::{
-    account, admin, assessment, audit, authority, boundaries, children, home, localities,
-    locality_admin, oversight, requests, reviews, sign_in, staff,
+    account, admin, assessment, audit, authority, boundaries, children, chronology, home,
+    localities, locality_admin, oversight, requests, reviews, sign_in, staff,
 };
 use crate::{api, assets, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -90,6 +90,7 @@ fn builder() -> Builder {
     .post("/children/{id}/merge", children::merge)
     .post("/merges/{id}/undo", children::unmerge)
     .get("/children/{id}/requests", requests::for_child)
+    .get("/children/{id}/chronology", chronology::show)
     .post("/children/{id}/requests", requests::create)
     .get("/children/{id}/requests/new", requests::new)
     .get("/requests/{id}", requests::show)

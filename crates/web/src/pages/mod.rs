@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authority;
 pub mod boundaries;
 pub mod children;
+pub mod chronology;
 pub mod errors;
 pub mod home;
 pub mod localities;

@@ -64,7 +64,7 @@ fn rule(method: &str, path: &str) -> Rule {
         ("POST", "/reviews/{id}") => Rule::Roles(&[LocalityManager]),
         // Requests for support: the target user's id names no child and no request, so the
         // front line are told it is not found; everyone else is refused before looking.
-        ("GET", "/children/{id}/requests" | "/children/{id}/requests/new" | "/requests/{id}") => FRONT_LINE,
+        ("GET", "/children/{id}/requests" | "/children/{id}/requests/new" | "/children/{id}/chronology" | "/requests/{id}") => FRONT_LINE,
         ("GET", "/requests/{id}/assessment") => FRONT_LINE,
         ("POST", "/requests/{id}/assessment" | "/requests/{id}/assessment/complete" | "/requests/{id}/assessment/share" | "/requests/{id}/consents") => FRONT_LINE,
         ("POST", "/children/{id}/requests" | "/requests/{id}/decide" | "/requests/{id}/lead" | "/requests/{id}/members" | "/requests/{id}/level" | "/requests/{id}/close" | "/requests/{id}/consents/{consent}/withdraw") => FRONT_LINE,

@@ -669,3 +669,79 @@ async fn an_assessment_is_written_saved_in_versions_completed_and_shared_only_wi
         count(&app, "SELECT COUNT(*) FROM audit_events WHERE action IN ('assessment.save', 'assessment.complete', 'assessment.share', 'assessment.view')").await >= 7
     );
 }
+
+#[tokio::test]
+async fn the_chronology_shows_every_agency_on_one_timeline_and_alerts_when_concerns_accumulate() {
+    let (app, _) = TestApp::spawn_demo().await;
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    let child = register_child(&mut teacher, "LE3 0SG").await;
+    let r = teacher
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[("concern", "Bruises seen in PE"), ("needs", "parent_care")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let path = format!("/children/{child}/chronology");
+    let page = teacher.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Asked for support: Bruises seen in PE"));
+    assert!(page
+        .body
+        .contains("Started working with the child (school)"));
+    assert!(
+        !page.body.contains("Concerns are accumulating"),
+        "one agency so far"
+    );
+
+    // The police become involved and raise a concern the same week: the alert shows.
+    let (mut police, _) = app.signed_in("police.officer").await;
+    let r = police
+        .post_form(
+            &format!("/children/{child}/involvement"),
+            &[
+                ("role", "police"),
+                ("since", "2026-11-01"),
+                ("reason", "Called to the family home"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = police
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[
+                ("concern", "Domestic incident at home"),
+                ("needs", "issue_domestic_abuse"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = teacher.get(&path).await;
+    assert!(
+        page.body.contains("Concerns are accumulating: 2 agencies"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Leicestershire Police"));
+
+    // Filtered to requests only; a kind that does not exist is refused by name.
+    let page = teacher.get(&format!("{path}?kind=request")).await;
+    assert!(page.body.contains("Domestic incident at home"));
+    assert!(!page.body.contains("Started working with the child"));
+    let r = teacher.get(&format!("{path}?kind=gossip")).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Choose a kind of event from the list"));
+
+    // No relationship, no chronology; each reading is audited.
+    let (mut hv, _) = app.signed_in("health.visitor").await;
+    assert_eq!(hv.get(&path).await.status, 403);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'child.chronology'"
+        )
+        .await,
+        3
+    );
+}

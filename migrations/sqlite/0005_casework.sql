@@ -2,7 +2,7 @@
 -- door (level of need, route, rationale); the needs seen and the consent given per purpose and
 -- agency; every level change kept with its reason (step-up, step-down); the lead professional
 -- over time (with handovers) and the team around the child; the early help assessment with
--- every saved version; closure with an outcome. Every
+-- every saved version; meetings, the action plan and reviews; closure with an outcome. Every
 -- field's class is recorded in crates/domain/src/classification.rs.
 
 CREATE TABLE support_requests (
@@ -26,6 +26,7 @@ CREATE TABLE support_requests (
     closure_summary TEXT,
     closed_at TEXT,
     re_referral INTEGER NOT NULL DEFAULT 0,
+    review_weeks INTEGER NOT NULL DEFAULT 6,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1
@@ -103,3 +104,30 @@ CREATE TABLE assessment_versions (
     saved_at TEXT NOT NULL,
     UNIQUE (assessment_id, version)
 );
+
+CREATE TABLE tac_meetings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id INTEGER NOT NULL REFERENCES support_requests(id),
+    held_on TEXT NOT NULL,
+    attendees TEXT NOT NULL,
+    decisions TEXT NOT NULL,
+    is_review INTEGER NOT NULL DEFAULT 0,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX tac_meetings_request ON tac_meetings(request_id);
+
+CREATE TABLE tac_actions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id INTEGER NOT NULL REFERENCES support_requests(id),
+    description TEXT NOT NULL,
+    owner_id INTEGER NOT NULL REFERENCES users(id),
+    due_on TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+    done_by TEXT,
+    done_at TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX tac_actions_request ON tac_actions(request_id);
+CREATE INDEX tac_actions_owner ON tac_actions(owner_id, status);

@@ -26,8 +26,8 @@ mod users;
 
 pub use audit::{AuditFilter, AuditPage, AuditRow};
 pub use casework::{
-    AssessmentView, ConsentRow, LevelChangeRow, LocalitySummary, NewRequest, RequestDetail,
-    RequestSummary, SaveOutcome, TeamMemberRow,
+    ActionRow, AssessmentView, ConsentRow, LevelChangeRow, LocalitySummary, MeetingRow, NewRequest,
+    Plan, RequestDetail, RequestSummary, SaveOutcome, TeamMemberRow,
 };
 pub use chronology::{Chronology, ChronologyEvent, ALERT_AGENCIES, ALERT_DAYS};
 pub use error::StoreError;
@@ -628,6 +628,29 @@ pub trait CaseRepo: Send + Sync {
     /// The permit's child's chronology from every agency, newest first, with the alert when
     /// concerns accumulate; audited.
     async fn chronology(&self, p: &Permit<policy::ViewRequest>) -> Result<Chronology>;
+    /// The request's meetings, action plan and next review.
+    async fn plan(&self, p: &Permit<policy::ViewRequest>, request: i64) -> Result<Plan>;
+    /// Record a meeting (or review) of the team around the child.
+    async fn add_meeting(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        m: &everychild_domain::casework::NewMeeting,
+    ) -> Result<()>;
+    /// Add an action owned by a member of the team.
+    async fn add_action(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        a: &everychild_domain::casework::NewAction,
+    ) -> Result<i64>;
+    /// Mark an action done (its owner, the lead professional or the locality manager).
+    async fn complete_action(
+        &self,
+        p: &Permit<policy::ViewRequest>,
+        request: i64,
+        action: i64,
+    ) -> Result<()>;
     /// Counts for the permit's locality.
     async fn locality_summary(
         &self,
@@ -637,6 +660,33 @@ pub trait CaseRepo: Send + Sync {
 
 #[async_trait]
 impl CaseRepo for SqlStore {
+    async fn plan(&self, p: &Permit<policy::ViewRequest>, request: i64) -> Result<Plan> {
+        SqlStore::plan(self, p, request).await
+    }
+    async fn add_meeting(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        m: &everychild_domain::casework::NewMeeting,
+    ) -> Result<()> {
+        SqlStore::add_meeting(self, p, request, m).await
+    }
+    async fn add_action(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        a: &everychild_domain::casework::NewAction,
+    ) -> Result<i64> {
+        SqlStore::add_action(self, p, request, a).await
+    }
+    async fn complete_action(
+        &self,
+        p: &Permit<policy::ViewRequest>,
+        request: i64,
+        action: i64,
+    ) -> Result<()> {
+        SqlStore::complete_action(self, p, request, action).await
+    }
     async fn chronology(&self, p: &Permit<policy::ViewRequest>) -> Result<Chronology> {
         SqlStore::chronology(self, p).await
     }

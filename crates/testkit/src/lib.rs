@@ -274,6 +274,12 @@ impl TestApp {
             .expect("import the extract")
     }
 
+    /// Today by the app's clock, `YYYY-MM-DD`.
+    pub fn clock_today(&self) -> String {
+        use everychild_domain::Clock;
+        self.clock.now().date().to_string()
+    }
+
     /// An organisation (made on first use).
     pub async fn org(&self, name: &str) -> OrganisationId {
         if let Some(id) = self.orgs.lock().unwrap().get(name) {

@@ -96,6 +96,12 @@ fn builder() -> Builder {
     .get("/requests/{id}", requests::show)
     .post("/requests/{id}/decide", requests::decide_request)
     .post("/requests/{id}/lead", requests::lead)
+    .post("/requests/{id}/meetings", requests::meeting)
+    .post("/requests/{id}/actions", requests::action)
+    .post(
+        "/requests/{id}/actions/{action}/done",
+        requests::action_done,
+    )
     .post("/requests/{id}/members", requests::member)
     .post("/requests/{id}/level", requests::level)
     .post("/requests/{id}/close", requests::close)

@@ -640,6 +640,10 @@ pub struct SummaryOut {
     closed_by_outcome: [i64; 3],
     /// Needs seen in open requests, most common first.
     needs: Vec<Count>,
+    /// Open actions past their due date.
+    overdue_actions: i64,
+    /// Teams whose review of the plan is past due.
+    overdue_reviews: i64,
 }
 
 #[utoipa::path(get, path = "/api/v1/localities/{id}/summary", tag = "localities", params(("id" = i64, Path, description = "Locality id")),
@@ -671,5 +675,7 @@ pub async fn summary(
         step_downs: s.step_downs,
         closed_by_outcome: s.closed_by_outcome,
         needs: counts(s.needs),
+        overdue_actions: s.overdue_actions,
+        overdue_reviews: s.overdue_reviews,
     }))
 }

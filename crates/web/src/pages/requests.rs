@@ -12,7 +12,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use everychild_domain::casework::{Command, ConsentPurpose, Level, Need, Outcome, Route};
+use everychild_domain::casework::{
+    Command, ConsentPurpose, Level, Need, NewAction, NewMeeting, Outcome, Route,
+};
 use everychild_domain::FieldError;
 use everychild_policy::{
     self as policy, decide, Action, Basis, Decision, Permit, Principal, Target,
@@ -241,6 +243,10 @@ struct DetailPage {
     can_decide: bool,
     can_manage: bool,
     candidates: Vec<(i64, String)>,
+    plan: everychild_store::Plan,
+    /// The team's current members (for choosing an action's owner).
+    members: Vec<(i64, String)>,
+    me: i64,
 }
 
 impl DetailPage {
@@ -316,6 +322,17 @@ async fn detail_page(
         Some((p, _)) if r.summary.status.is_open() => st.store.team_candidates(p, id).await?,
         _ => Vec::new(),
     };
+    let plan = st.store.plan(&view, id).await?;
+    let members = r
+        .team
+        .iter()
+        .filter(|m| m.until.is_none())
+        .map(|m| (m.user_id, format!("{} ({})", m.name, m.team_role)))
+        .collect();
+    let me = match &ctx.principal {
+        Principal::User(a) => a.user_id.0,
+        _ => 0,
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -336,6 +353,9 @@ async fn detail_page(
             can_decide,
             can_manage: manage.is_some(),
             candidates,
+            plan,
+            members,
+            me,
             r,
         },
     )
@@ -396,6 +416,8 @@ pub async fn decide_request(
 
 /// What a manage form asks for.
 enum Manage {
+    Meeting,
+    Action,
     Lead,
     Member,
     Level,
@@ -498,6 +520,31 @@ async fn manage(
             }
         }
         Manage::Withdraw(c) => Some(st.store.withdraw_consent(&permit, id, c).await),
+        Manage::Meeting => match NewMeeting::parse(
+            f.get("held_on"),
+            f.get("attendees"),
+            f.get("decisions"),
+            f.get("is_review") == "yes",
+            st.clock.now().date(),
+        ) {
+            Ok(m) => Some(st.store.add_meeting(&permit, id, &m).await),
+            Err(es) => {
+                es.into_iter().for_each(|e| errors.push(e));
+                None
+            }
+        },
+        Manage::Action => match NewAction::parse(
+            f.get("description"),
+            f.get("owner"),
+            f.get("due"),
+            st.clock.now().date(),
+        ) {
+            Ok(a) => Some(st.store.add_action(&permit, id, &a).await.map(|_| ())),
+            Err(es) => {
+                es.into_iter().for_each(|e| errors.push(e));
+                None
+            }
+        },
     };
     match result {
         Some(Ok(())) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
@@ -665,4 +712,52 @@ pub async fn front_door(ctx: Ctx, State(st): State<AppState>) -> Result<Response
         c: Chrome::new(&st, &ctx, "Front door", "/front-door"),
         doors,
     })
+}
+
+/// POST /requests/{id}/meetings
+pub async fn meeting(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manage(ctx, st, id, body, Manage::Meeting).await
+}
+
+/// POST /requests/{id}/actions
+pub async fn action(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manage(ctx, st, id, body, Manage::Action).await
+}
+
+/// POST /requests/{id}/actions/{action}/done: the owner, the lead or the manager.
+pub async fn action_done(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path((id, action)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (child, _) = scope(&st, &ctx, id).await?;
+    let Some((permit, _)) = child_permit::<policy::ViewRequest>(
+        &st,
+        &ctx,
+        child,
+        Action::ViewRequest,
+        "mark an action of the plan done",
+    )
+    .await?
+    else {
+        return Err(AppError::Forbidden.into());
+    };
+    let mut errors = FormErrors::none();
+    match st.store.complete_action(&permit, id, action).await {
+        Ok(()) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+        Err(e) => {
+            form_error(e, &mut errors)?;
+            detail_page(&st, &ctx, id, errors, Fields::default()).await
+        }
+    }
 }

@@ -67,7 +67,7 @@ fn rule(method: &str, path: &str) -> Rule {
         ("GET", "/children/{id}/requests" | "/children/{id}/requests/new" | "/children/{id}/chronology" | "/requests/{id}") => FRONT_LINE,
         ("GET", "/requests/{id}/assessment") => FRONT_LINE,
         ("POST", "/requests/{id}/assessment" | "/requests/{id}/assessment/complete" | "/requests/{id}/assessment/share" | "/requests/{id}/consents") => FRONT_LINE,
-        ("POST", "/children/{id}/requests" | "/requests/{id}/decide" | "/requests/{id}/lead" | "/requests/{id}/members" | "/requests/{id}/level" | "/requests/{id}/close" | "/requests/{id}/consents/{consent}/withdraw") => FRONT_LINE,
+        ("POST", "/children/{id}/requests" | "/requests/{id}/decide" | "/requests/{id}/lead" | "/requests/{id}/members" | "/requests/{id}/level" | "/requests/{id}/close" | "/requests/{id}/consents/{consent}/withdraw" | "/requests/{id}/meetings" | "/requests/{id}/actions" | "/requests/{id}/actions/{action}/done") => FRONT_LINE,
         ("GET", "/front-door") => Rule::Roles(&[LocalityManager]),
         // A locality the manager does not work in: only those who see every locality's counts.
         ("GET", "/api/v1/localities/{id}/summary") => Rule::Roles(&[Commissioner, Analyst]),
@@ -164,6 +164,7 @@ async fn every_route_for_every_role_matches_the_matrix() {
                 .replace("{id}", &target.0.to_string())
                 .replace("{flag}", "1")
                 .replace("{consent}", "1")
+                .replace("{action}", "1")
                 .replace("{*path}", "app.css");
             let want = expected(rule(route.method, route.path), role);
             let (status, location) = request(&mut client, route.method, &path).await;

@@ -745,3 +745,181 @@ async fn the_chronology_shows_every_agency_on_one_timeline_and_alerts_when_conce
         3
     );
 }
+
+#[tokio::test]
+async fn the_plan_needs_owned_dated_actions_and_shows_what_is_overdue() {
+    let (app, _) = TestApp::spawn_demo().await;
+    let (id, mut hv, _) = early_help_request(&app, true).await;
+    let path = format!("/requests/{id}");
+    let hv_id = user_id(&app, "health.visitor").await;
+    let nurse = user_id(&app, "school.nurse").await;
+
+    // An action without owner or due date is refused, naming both; nothing is stored.
+    let r = hv
+        .post_form(
+            &format!("{path}/actions"),
+            &[
+                ("description", "Book the breakfast club"),
+                ("owner", ""),
+                ("due", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.contains("Choose who owns the action")
+            && r.body.contains("Enter the date it is due"),
+        "{}",
+        r.body
+    );
+    let r = hv
+        .post_form(
+            &format!("{path}/actions"),
+            &[
+                ("description", "Book the breakfast club"),
+                ("owner", &hv_id),
+                ("due", "2020-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("The due date must be today or later"));
+    // The owner must be in the team.
+    let r = hv
+        .post_form(
+            &format!("{path}/actions"),
+            &[
+                ("description", "Check sleep"),
+                ("owner", &nurse),
+                ("due", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .contains("The owner must be a member of the team around the child"),
+        "{}",
+        r.body
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM tac_actions").await, 0);
+
+    let r = hv
+        .post_form(
+            &format!("{path}/members"),
+            &[("member", &nurse), ("team_role", "School nurse")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = hv
+        .post_form(
+            &format!("{path}/actions"),
+            &[
+                ("description", "Check sleep and diet with Ruby"),
+                ("owner", &nurse),
+                ("due", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = hv
+        .post_form(
+            &format!("{path}/actions"),
+            &[
+                ("description", "Book the breakfast club"),
+                ("owner", &hv_id),
+                ("due", "2026-11-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    // A meeting must say when, who and what; a review moves the next review date.
+    let r = hv
+        .post_form(
+            &format!("{path}/meetings"),
+            &[
+                ("held_on", "2099-01-01"),
+                ("attendees", ""),
+                ("decisions", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Enter who attended") && r.body.contains("Enter what was decided"));
+    let page = hv.get(&path).await;
+    let first_review = extract_review(&page.body);
+    let r = hv
+        .post_form(
+            &format!("{path}/meetings"),
+            &[
+                ("held_on", &app.clock_today()),
+                ("attendees", "Mum, health visitor, school nurse"),
+                ("decisions", "Plan agreed"),
+                ("is_review", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = hv.get(&path).await;
+    assert!(page.body.contains("Plan agreed"));
+    assert!(!page.body.contains("Overdue"));
+    assert!(extract_review(&page.body) >= first_review);
+
+    // Seven weeks on: both actions and the review are overdue, here and at the front door.
+    app.clock.advance(time::Duration::weeks(7));
+    let (mut hv, _) = app.signed_in("health.visitor").await;
+    let page = hv.get(&path).await;
+    assert_eq!(
+        page.body.matches("govuk-tag--red\">Overdue").count(),
+        2,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Review overdue"));
+    let locality = count(
+        &app,
+        &format!("SELECT locality_id FROM support_requests WHERE id = {id}"),
+    )
+    .await;
+    let (mut west, _) = app.signed_in("manager.west").await;
+    let j = west
+        .get(&format!("/api/v1/localities/{locality}/summary"))
+        .await
+        .json();
+    assert_eq!(j["overdue_actions"], 2, "{j}");
+    assert_eq!(j["overdue_reviews"], 1);
+
+    // The nurse marks her own action done; she cannot mark the health visitor's.
+    let (mut sn, _) = app.signed_in("school.nurse").await;
+    let mine = count(
+        &app,
+        &format!("SELECT id FROM tac_actions WHERE owner_id = {nurse}"),
+    )
+    .await;
+    let theirs = count(
+        &app,
+        &format!("SELECT id FROM tac_actions WHERE owner_id = {hv_id}"),
+    )
+    .await;
+    let r = sn
+        .post_form(&format!("{path}/actions/{theirs}/done"), &[])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Only an open action"));
+    let r = sn
+        .post_form(&format!("{path}/actions/{mine}/done"), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    let j = west
+        .get(&format!("/api/v1/localities/{locality}/summary"))
+        .await
+        .json();
+    assert_eq!(j["overdue_actions"], 1);
+}
+
+fn extract_review(body: &str) -> String {
+    everychild_testkit::extract(body, "Next review of the plan: ", "<")
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}

@@ -24,6 +24,8 @@ CREATE TABLE support_requests (
     lead_professional_id BIGINT REFERENCES users(id),
     outcome TEXT CHECK (outcome IN ('better', 'same', 'worse')),
     closure_summary TEXT,
+    closure_reason TEXT CHECK (closure_reason IN ('needs_met', 'stepped_up', 'stepped_down', 'moved_away', 'disengaged', 'consent_withdrawn')),
+    family_feedback TEXT,
     closed_at TEXT,
     re_referral BIGINT NOT NULL DEFAULT 0,
     review_weeks BIGINT NOT NULL DEFAULT 6,
@@ -38,6 +40,7 @@ CREATE INDEX support_requests_lead ON support_requests(lead_professional_id);
 CREATE TABLE request_needs (
     request_id BIGINT NOT NULL REFERENCES support_requests(id),
     need TEXT NOT NULL,
+    outcome TEXT CHECK (outcome IN ('better', 'same', 'worse')),
     PRIMARY KEY (request_id, need)
 );
 

@@ -160,6 +160,24 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Why a request closes.
+    ClosureReason, "closure_reason", "why the request closes" {
+        /// The needs are met.
+        NeedsMet = ("needs_met", "Needs met"),
+        /// Children's social care now leads.
+        SteppedUp = ("stepped_up", "Stepped up to children's social care"),
+        /// Universal services can meet the needs now.
+        SteppedDown = ("stepped_down", "Stepped down to universal services"),
+        /// The family moved out of the area.
+        MovedAway = ("moved_away", "Moved away"),
+        /// The family stopped taking part.
+        Disengaged = ("disengaged", "The family stopped taking part"),
+        /// Consent was withdrawn.
+        ConsentWithdrawn = ("consent_withdrawn", "Consent withdrawn"),
+    }
+}
+
+vocabulary! {
     /// How things stand for the child at closure, compared with the request.
     Outcome, "outcome", "how things are for the child" {
         /// Better.
@@ -265,6 +283,12 @@ pub enum Command {
         outcome: Outcome,
         /// What happened (required).
         summary: String,
+        /// Why it closes.
+        reason: ClosureReason,
+        /// How things are for each need of the request.
+        need_outcomes: Vec<(Need, Outcome)>,
+        /// What the family says (optional).
+        feedback: String,
     },
 }
 
@@ -486,8 +510,15 @@ impl Episode {
                     (_, s) => s,
                 };
             }
-            Command::Close { summary, .. } => {
+            Command::Close {
+                summary, feedback, ..
+            } => {
                 required("summary", summary, "what happened")?;
+                if feedback.chars().count() > 4000 {
+                    return Err(
+                        FieldError::new("feedback", "Write 4,000 characters or fewer").into(),
+                    );
+                }
                 self.status = Status::Closed;
             }
         }
@@ -573,6 +604,9 @@ mod tests {
         e.apply(&Command::Close {
             outcome: Outcome::Better,
             summary: "Attendance back to 96%".into(),
+            reason: ClosureReason::NeedsMet,
+            need_outcomes: vec![(Need::Learning, Outcome::Better)],
+            feedback: String::new(),
         })
         .unwrap();
         assert_eq!(e.status, Status::Closed);
@@ -657,6 +691,9 @@ mod tests {
                 _ => Command::Close {
                     outcome: self.pick(Outcome::ALL),
                     summary: text,
+                    reason: self.pick(ClosureReason::ALL),
+                    need_outcomes: Vec::new(),
+                    feedback: String::new(),
                 },
             }
         }

@@ -144,6 +144,12 @@ pub struct RequestDetail {
     pub decided: Option<(String, String)>,
     /// Outcome at closure and what happened.
     pub outcome: Option<(Outcome, String)>,
+    /// Why it closed.
+    pub closure_reason: Option<everychild_domain::casework::ClosureReason>,
+    /// What the family said at closure.
+    pub family_feedback: Option<String>,
+    /// Each need with its outcome at closure.
+    pub need_outcomes: Vec<(Need, Option<Outcome>)>,
     /// Version (for edits).
     pub version: i64,
     /// Level history, oldest first.
@@ -558,9 +564,49 @@ impl SqlStore {
             _ => (None, None),
         };
         let (outcome, closure) = match &cmd {
-            Command::Close { outcome, summary } => (Some(outcome.as_str()), Some(summary.trim())),
+            Command::Close {
+                outcome, summary, ..
+            } => (Some(outcome.as_str()), Some(summary.trim())),
             _ => (None, None),
         };
+        if let Command::Close {
+            reason,
+            need_outcomes,
+            feedback,
+            ..
+        } = &cmd
+        {
+            // Every need of the request gets its own outcome.
+            let needs: Vec<(String,)> = sqlx::query_as(
+                "SELECT need FROM request_needs WHERE request_id = $1 ORDER BY need",
+            )
+            .bind(id)
+            .fetch_all(&mut *a.tx)
+            .await?;
+            for (need,) in &needs {
+                let Some((_, o)) = need_outcomes.iter().find(|(n, _)| n.as_str() == need) else {
+                    let label = Need::parse(need).map(|n| n.label()).unwrap_or("this need");
+                    return Err(StoreError::Conflict(format!(
+                        "outcome-{need}: Choose how things are now for {}",
+                        label.to_lowercase()
+                    )));
+                };
+                sqlx::query(
+                    "UPDATE request_needs SET outcome = $1 WHERE request_id = $2 AND need = $3",
+                )
+                .bind(o.as_str())
+                .bind(id)
+                .bind(need)
+                .execute(&mut *a.tx)
+                .await?;
+            }
+            sqlx::query("UPDATE support_requests SET closure_reason = $1, family_feedback = $2 WHERE id = $3")
+                .bind(reason.as_str())
+                .bind(Some(feedback.trim()).filter(|f| !f.is_empty()))
+                .bind(id)
+                .execute(&mut *a.tx)
+                .await?;
+        }
         let n = sqlx::query(
             "UPDATE support_requests SET status = $1, level = $2, lead_professional_id = $3, \
              route = COALESCE($4, route), rationale = COALESCE($5, rationale), \
@@ -1015,13 +1061,21 @@ async fn detail(
         Option<String>,
         Option<String>,
         i64,
+        Option<String>,
+        Option<String>,
     );
     let x: Extra = sqlx::query_as(
         "SELECT locality_id, locality_reason, concern, service_asked, family_words, route, rationale, decided_by, decided_at, \
-         outcome, closure_summary, version FROM support_requests WHERE id = $1",
+         outcome, closure_summary, version, closure_reason, family_feedback FROM support_requests WHERE id = $1",
     )
     .bind(id)
     .fetch_one(&mut *conn)
+    .await?;
+    let need_rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT need, outcome FROM request_needs WHERE request_id = $1 ORDER BY need",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
     .await?;
     let levels: Vec<(Option<String>, String, String, String, String, String)> = sqlx::query_as(
         "SELECT from_level, to_level, kind, reason, changed_by, changed_at FROM level_changes WHERE request_id = $1 ORDER BY id",
@@ -1076,6 +1130,20 @@ async fn detail(
         decided: x.7.zip(x.8),
         outcome,
         version: x.11,
+        closure_reason: x
+            .12
+            .as_deref()
+            .and_then(|r| everychild_domain::casework::ClosureReason::parse(r).ok()),
+        family_feedback: x.13,
+        need_outcomes: need_rows
+            .into_iter()
+            .filter_map(|(n, o)| {
+                Some((
+                    Need::parse(&n).ok()?,
+                    o.as_deref().and_then(|o| Outcome::parse(o).ok()),
+                ))
+            })
+            .collect(),
         levels: levels
             .into_iter()
             .filter_map(|(from, to, kind, reason, by, at)| {

@@ -118,6 +118,11 @@ async fn a_request_goes_from_the_school_to_the_front_door_to_a_lead_professional
     lead.visit(&format!("/requests/{id}"), "the lead professional's view")
         .await;
     lead.js("document.getElementById('outcome').click();").await;
+    lead.choose("closure_reason", "Needs met").await;
+    lead.js("document.getElementById('outcome-dev_emotional').click();")
+        .await;
+    lead.js("document.getElementById('outcome-issue_parental_mental_health-same').click();")
+        .await;
     lead.fill(
         "summary",
         "Family support worker and a parenting group; Maya is settled",

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::casework::{
-    Command, ConsentPurpose, Level, Need, NewAction, NewMeeting, Outcome, Route,
+    ClosureReason, Command, ConsentPurpose, Level, Need, NewAction, NewMeeting, Outcome, Route,
 };
 use everychild_domain::FieldError;
 use everychild_policy::{
@@ -259,6 +259,9 @@ impl DetailPage {
     fn outcomes(&self) -> &'static [Outcome] {
         Outcome::ALL
     }
+    fn reasons(&self) -> &'static [ClosureReason] {
+        ClosureReason::ALL
+    }
     fn purposes(&self) -> &'static [ConsentPurpose] {
         ConsentPurpose::ALL
     }
@@ -501,8 +504,16 @@ async fn manage(
         }
         Manage::Close => {
             let v = version(&f, &mut errors);
-            match errors.take(Outcome::parse(f.get("outcome"))) {
-                Some(outcome) if errors.is_empty() => Some(
+            let outcome = errors.take(Outcome::parse(f.get("outcome")));
+            let reason = errors.take(ClosureReason::parse(f.get("closure_reason")));
+            let mut need_outcomes = Vec::new();
+            for (k, val) in f.with_prefix("outcome-") {
+                if let (Ok(n), Ok(o)) = (Need::parse(k), Outcome::parse(val)) {
+                    need_outcomes.push((n, o));
+                }
+            }
+            match (outcome, reason) {
+                (Some(outcome), Some(reason)) if errors.is_empty() => Some(
                     st.store
                         .manage_request(
                             &permit,
@@ -511,6 +522,9 @@ async fn manage(
                             Command::Close {
                                 outcome,
                                 summary: f.get("summary").to_owned(),
+                                reason,
+                                need_outcomes,
+                                feedback: f.get("feedback").to_owned(),
                             },
                             None,
                         )

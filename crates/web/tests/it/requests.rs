@@ -420,20 +420,54 @@ async fn a_request_goes_from_a_teacher_through_the_front_door_to_a_team_and_clos
 
     // Close with an outcome; the team's access ends with it.
     let v = version(&mut hv, id).await;
-    let r = hv
-        .post_form(
-            &format!("/requests/{id}/close"),
-            &[
-                ("outcome", "better"),
-                (
-                    "summary",
-                    "Breakfast club and a parenting group; attendance up",
-                ),
-                ("version", &v),
-            ],
-        )
-        .await;
+    let mut close = vec![
+        ("outcome", "better"),
+        (
+            "summary",
+            "Breakfast club and a parenting group; attendance up",
+        ),
+        ("version", v.as_str()),
+        ("outcome-dev_health", "better"),
+        ("outcome-parent_care", "same"),
+    ];
+    // Without a reason, and with one need left without its outcome: refused, naming both.
+    let r = hv.post_form(&format!("/requests/{id}/close"), &close).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .contains("Choose why the request closes from the list"),
+        "{}",
+        r.body
+    );
+    close.push(("closure_reason", "needs_met"));
+    let r = hv.post_form(&format!("/requests/{id}/close"), &close).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .contains("Choose how things are now for parental mental ill-health"),
+        "{}",
+        r.body
+    );
+    close.push(("outcome-issue_parental_mental_health", "better"));
+    close.push(("feedback", "Mum: the mornings are calmer now"));
+    let r = hv.post_form(&format!("/requests/{id}/close"), &close).await;
     assert_eq!(r.status, 303, "{}", r.body);
+    let page = hv.get(&format!("/requests/{id}")).await;
+    assert!(page.body.contains("Reason: Needs met"));
+    assert!(page
+        .body
+        .contains("Basic care, safety and protection: The same"));
+    assert!(page
+        .body
+        .contains("The family: Mum: the mornings are calmer now"));
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM request_needs WHERE request_id = {id} AND outcome IS NOT NULL")
+        )
+        .await,
+        3
+    );
     assert_eq!(sn.get(&format!("/requests/{id}")).await.status, 403);
     let r = west
         .post_form(

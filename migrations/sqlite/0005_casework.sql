@@ -2,7 +2,8 @@
 -- door (level of need, route, rationale); the needs seen and the consent given per purpose and
 -- agency; every level change kept with its reason (step-up, step-down); the lead professional
 -- over time (with handovers) and the team around the child; the early help assessment with
--- every saved version; meetings, the action plan and reviews; closure with an outcome. Every
+-- every saved version; meetings, the action plan and reviews; locality panels for cases that
+-- are stuck; closure with an outcome. Every
 -- field's class is recorded in crates/domain/src/classification.rs.
 
 CREATE TABLE support_requests (
@@ -134,3 +135,26 @@ CREATE TABLE tac_actions (
 );
 CREATE INDEX tac_actions_request ON tac_actions(request_id);
 CREATE INDEX tac_actions_owner ON tac_actions(owner_id, status);
+
+CREATE TABLE panel_referrals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id INTEGER NOT NULL REFERENCES support_requests(id),
+    why TEXT NOT NULL,
+    referred_by TEXT NOT NULL,
+    referred_at TEXT NOT NULL,
+    panel_id INTEGER,
+    decision TEXT,
+    decided_by TEXT,
+    decided_at TEXT
+);
+CREATE INDEX panel_referrals_request ON panel_referrals(request_id);
+
+CREATE TABLE panels (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    locality_id INTEGER NOT NULL REFERENCES localities(id),
+    meets_on TEXT NOT NULL,
+    stuck_count INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX panels_locality ON panels(locality_id, meets_on);

@@ -114,6 +114,8 @@ pub const TABLES: &[TableClass] = &[
     table("assessment_versions", "Every saved version of an assessment (nothing is overwritten)", "As support_requests", &[("id", N), ("assessment_id", N), ("version", N), ("status", P), ("content", S), ("saved_by", P), ("saved_at", P)]),
     table("tac_meetings", "Meetings and reviews of the team around the child", "As support_requests", &[("id", N), ("request_id", N), ("held_on", P), ("attendees", P), ("decisions", S), ("is_review", N), ("recorded_by", P), ("recorded_at", P)]),
     table("tac_actions", "The action plan: who does what by when", "As support_requests", &[("id", N), ("request_id", N), ("description", S), ("owner_id", P), ("due_on", P), ("status", P), ("done_by", P), ("done_at", P), ("created_by", P), ("created_at", P)]),
+    table("panel_referrals", "Cases brought to the locality panel, why, and what it decided", "As support_requests", &[("id", N), ("request_id", N), ("why", S), ("referred_by", P), ("referred_at", P), ("panel_id", N), ("decision", S), ("decided_by", P), ("decided_at", P)]),
+    table("panels", "Locality panel meetings and the stuck-case count when each agenda was set (aggregate)", "Kept for ever (aggregate)", &[("id", N), ("locality_id", N), ("meets_on", N), ("stuck_count", N), ("created_by", P), ("created_at", N)]),
     table("tac_members", "The lead professional over time and the team around the child", "As support_requests", &[("id", N), ("request_id", N), ("user_id", P), ("is_lead", P), ("team_role", P), ("since", P), ("until", P), ("handover_note", S), ("added_by", P)]),
 ];
 

@@ -106,4 +106,6 @@ capability! {
     DecideRequest;
     /// See a locality's counts of open work, levels, stuck cases and re-referrals.
     ViewLocalitySummary;
+    /// Run a locality's integrated processes panel: its agenda, meetings and decisions.
+    RunPanel;
 }

@@ -47,6 +47,7 @@ pub enum Action {
     ViewFrontDoor,
     DecideRequest,
     ViewLocalitySummary,
+    RunPanel,
 }
 
 impl Action {
@@ -92,6 +93,7 @@ impl Action {
         Action::ViewFrontDoor,
         Action::DecideRequest,
         Action::ViewLocalitySummary,
+        Action::RunPanel,
     ];
 
     /// Actions anyone may take without signing in: what a family needs to find its locality and
@@ -399,8 +401,8 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
             ) => Allow,
             _ => Deny(Forbidden),
         },
-        // A locality's front door is its managers'.
-        A::ViewFrontDoor | A::DecideRequest => match (role, target) {
+        // A locality's front door and its panel are its managers'.
+        A::ViewFrontDoor | A::DecideRequest | A::RunPanel => match (role, target) {
             (Role::LocalityManager, Target::Locality(l)) if actor.localities.contains(l) => Allow,
             _ => Deny(Forbidden),
         },

@@ -27,7 +27,8 @@ mod users;
 pub use audit::{AuditFilter, AuditPage, AuditRow};
 pub use casework::{
     ActionRow, AssessmentView, ConsentRow, LevelChangeRow, LocalitySummary, MeetingRow, NewRequest,
-    Plan, RequestDetail, RequestSummary, SaveOutcome, TeamMemberRow,
+    PanelItem, PanelRow, Plan, Proposal, RequestDetail, RequestSummary, SaveOutcome, TeamMemberRow,
+    NO_LEAD_DAYS, STUCK_WEEKS,
 };
 pub use chronology::{Chronology, ChronologyEvent, ALERT_AGENCIES, ALERT_DAYS};
 pub use error::StoreError;
@@ -651,6 +652,39 @@ pub trait CaseRepo: Send + Sync {
         request: i64,
         action: i64,
     ) -> Result<()>;
+    /// Bring a case to the locality panel, with why.
+    async fn refer_to_panel(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        why: &str,
+    ) -> Result<()>;
+    /// Cases proposed for the permit's locality's next panel, and its panels so far.
+    async fn panel_overview(
+        &self,
+        p: &Permit<policy::RunPanel>,
+    ) -> Result<(Vec<Proposal>, Vec<PanelRow>)>;
+    /// Set a panel's agenda from every case proposed now; records the stuck-case count.
+    async fn create_panel(&self, p: &Permit<policy::RunPanel>, meets_on: time::Date)
+        -> Result<i64>;
+    /// The locality of a panel (no personal data: to choose the permit).
+    async fn panel_scope(&self, p: &Permit<policy::FindChildBasis>, id: i64)
+        -> Result<Option<i64>>;
+    /// A panel's date and agenda.
+    async fn panel_items(
+        &self,
+        p: &Permit<policy::RunPanel>,
+        panel: i64,
+    ) -> Result<Option<(String, Vec<PanelItem>)>>;
+    /// Record the panel's decision on a case, with an optional action for the team.
+    async fn decide_panel_item(
+        &self,
+        p: &Permit<policy::RunPanel>,
+        panel: i64,
+        item: i64,
+        decision: &str,
+        action: Option<&everychild_domain::casework::NewAction>,
+    ) -> Result<()>;
     /// Counts for the permit's locality.
     async fn locality_summary(
         &self,
@@ -660,6 +694,51 @@ pub trait CaseRepo: Send + Sync {
 
 #[async_trait]
 impl CaseRepo for SqlStore {
+    async fn refer_to_panel(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        why: &str,
+    ) -> Result<()> {
+        SqlStore::refer_to_panel(self, p, request, why).await
+    }
+    async fn panel_overview(
+        &self,
+        p: &Permit<policy::RunPanel>,
+    ) -> Result<(Vec<Proposal>, Vec<PanelRow>)> {
+        SqlStore::panel_overview(self, p).await
+    }
+    async fn create_panel(
+        &self,
+        p: &Permit<policy::RunPanel>,
+        meets_on: time::Date,
+    ) -> Result<i64> {
+        SqlStore::create_panel(self, p, meets_on).await
+    }
+    async fn panel_scope(
+        &self,
+        _p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<i64>> {
+        SqlStore::panel_scope(self, id).await
+    }
+    async fn panel_items(
+        &self,
+        p: &Permit<policy::RunPanel>,
+        panel: i64,
+    ) -> Result<Option<(String, Vec<PanelItem>)>> {
+        SqlStore::panel_items(self, p, panel).await
+    }
+    async fn decide_panel_item(
+        &self,
+        p: &Permit<policy::RunPanel>,
+        panel: i64,
+        item: i64,
+        decision: &str,
+        action: Option<&everychild_domain::casework::NewAction>,
+    ) -> Result<()> {
+        SqlStore::decide_panel_item(self, p, panel, item, decision, action).await
+    }
     async fn plan(&self, p: &Permit<policy::ViewRequest>, request: i64) -> Result<Plan> {
         SqlStore::plan(self, p, request).await
     }

@@ -4,7 +4,7 @@
 use crate::context::{self, BODY_LIMIT};
 use crate::pages::{
     account, admin, assessment, audit, authority, boundaries, children, chronology, home,
-    localities, locality_admin, oversight, requests, reviews, sign_in, staff,
+    localities, locality_admin, oversight, panels, requests, reviews, sign_in, staff,
 };
 use crate::{api, assets, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -110,6 +110,11 @@ fn builder() -> Builder {
         requests::withdraw,
     )
     .get("/front-door", requests::front_door)
+    .get("/localities/{id}/panel", panels::show)
+    .post("/localities/{id}/panel", panels::create)
+    .get("/panels/{id}", panels::agenda)
+    .post("/panels/{id}/items/{item}", panels::decide)
+    .post("/requests/{id}/panel", requests::refer_to_panel)
     .get("/requests/{id}/assessment", assessment::show)
     .post("/requests/{id}/assessment", assessment::save)
     .post("/requests/{id}/assessment/complete", assessment::complete)

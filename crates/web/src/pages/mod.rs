@@ -13,6 +13,7 @@ pub mod home;
 pub mod localities;
 pub mod locality_admin;
 pub mod oversight;
+pub mod panels;
 pub mod requests;
 pub mod reviews;
 pub mod sign_in;

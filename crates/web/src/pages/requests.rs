@@ -419,6 +419,7 @@ pub async fn decide_request(
 
 /// What a manage form asks for.
 enum Manage {
+    Panel,
     Meeting,
     Action,
     Lead,
@@ -534,6 +535,7 @@ async fn manage(
             }
         }
         Manage::Withdraw(c) => Some(st.store.withdraw_consent(&permit, id, c).await),
+        Manage::Panel => Some(st.store.refer_to_panel(&permit, id, f.get("why")).await),
         Manage::Meeting => match NewMeeting::parse(
             f.get("held_on"),
             f.get("attendees"),
@@ -668,6 +670,7 @@ struct FrontDoorPage {
 }
 
 struct Door {
+    id: i64,
     locality: String,
     waiting: Vec<RequestSummary>,
     open: Vec<RequestSummary>,
@@ -708,6 +711,7 @@ pub async fn front_door(ctx: Ctx, State(st): State<AppState>) -> Result<Response
             .await?;
         let summary = st.store.locality_summary(&sp).await?;
         doors.push(Door {
+            id: l,
             locality: names
                 .iter()
                 .find(|n| n.0 == l)
@@ -774,4 +778,14 @@ pub async fn action_done(
             detail_page(&st, &ctx, id, errors, Fields::default()).await
         }
     }
+}
+
+/// POST /requests/{id}/panel: bring the case to the locality panel.
+pub async fn refer_to_panel(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manage(ctx, st, id, body, Manage::Panel).await
 }

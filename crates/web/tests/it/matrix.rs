@@ -69,6 +69,11 @@ fn rule(method: &str, path: &str) -> Rule {
         ("POST", "/requests/{id}/assessment" | "/requests/{id}/assessment/complete" | "/requests/{id}/assessment/share" | "/requests/{id}/consents") => FRONT_LINE,
         ("POST", "/children/{id}/requests" | "/requests/{id}/decide" | "/requests/{id}/lead" | "/requests/{id}/members" | "/requests/{id}/level" | "/requests/{id}/close" | "/requests/{id}/consents/{consent}/withdraw" | "/requests/{id}/meetings" | "/requests/{id}/actions" | "/requests/{id}/actions/{action}/done") => FRONT_LINE,
         ("GET", "/front-door") => Rule::Roles(&[LocalityManager]),
+        // A locality and a panel the target id does not name: no manager runs it, so every
+        // role is refused; the panel's scope is looked up by the front line first (404).
+        ("GET" | "POST", "/localities/{id}/panel") => Rule::Roles(&[]),
+        ("GET", "/panels/{id}") | ("POST", "/panels/{id}/items/{item}") => FRONT_LINE,
+        ("POST", "/requests/{id}/panel") => FRONT_LINE,
         // A locality the manager does not work in: only those who see every locality's counts.
         ("GET", "/api/v1/localities/{id}/summary") => Rule::Roles(&[Commissioner, Analyst]),
         ("POST", "/break-glass/{id}/review") => DPO,
@@ -165,6 +170,7 @@ async fn every_route_for_every_role_matches_the_matrix() {
                 .replace("{flag}", "1")
                 .replace("{consent}", "1")
                 .replace("{action}", "1")
+                .replace("{item}", "1")
                 .replace("{*path}", "app.css");
             let want = expected(rule(route.method, route.path), role);
             let (status, location) = request(&mut client, route.method, &path).await;

@@ -957,3 +957,148 @@ fn extract_review(body: &str) -> String {
         .trim()
         .to_owned()
 }
+
+#[tokio::test]
+async fn stuck_and_referred_cases_go_to_the_locality_panel_which_decides_and_counts_them() {
+    let (app, _) = TestApp::spawn_demo().await;
+    let (referred, mut hv, _) = early_help_request(&app, true).await;
+    // A second request: early help agreed but nobody leads it.
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    let child = register_child(&mut teacher, "LE3 0SG").await;
+    let r = teacher
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[("concern", "Often absent"), ("needs", "dev_learning")],
+        )
+        .await;
+    let stuck: i64 = r
+        .location()
+        .trim_start_matches("/requests/")
+        .parse()
+        .unwrap();
+    let (mut west, _) = app.signed_in("manager.west").await;
+    let v = version(&mut west, stuck).await;
+    let r = west
+        .post_form(
+            &format!("/requests/{stuck}/decide"),
+            &[
+                ("level", "2"),
+                ("route", "early_help"),
+                ("rationale", "Attendance"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let locality = count(
+        &app,
+        &format!("SELECT locality_id FROM support_requests WHERE id = {stuck}"),
+    )
+    .await;
+    let panel = format!("/localities/{locality}/panel");
+
+    // The lead professional refers the first case; a reason is required.
+    let r = hv
+        .post_form(&format!("/requests/{referred}/panel"), &[("why", " ")])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r
+        .body
+        .contains("Say why the panel should discuss this case"));
+    let r = hv
+        .post_form(
+            &format!("/requests/{referred}/panel"),
+            &[("why", "We disagree about the level of need")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = west.get(&panel).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page
+        .body
+        .contains("Referred: We disagree about the level of need"));
+    assert!(!page.body.contains("No lead professional"), "not stuck yet");
+
+    // Three weeks on, the second case has had no lead for more than 14 days: proposed too.
+    app.clock.advance(time::Duration::weeks(3));
+    let (mut west, _) = app.signed_in("manager.west").await;
+    let page = west.get(&panel).await;
+    assert!(
+        page.body
+            .contains("No lead professional for more than 14 days"),
+        "{}",
+        page.body
+    );
+    // Another locality's manager cannot run this panel; a practitioner neither.
+    let (mut central, _) = app.signed_in("manager.central").await;
+    assert_eq!(central.get(&panel).await.status, 403);
+    let (mut hv2, _) = app.signed_in("health.visitor").await;
+    assert_eq!(hv2.get(&panel).await.status, 403);
+
+    let r = west.post_form(&panel, &[("meets_on", "2020-01-01")]).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("The panel must meet today or later"));
+    let today = app.clock_today();
+    let r = west.post_form(&panel, &[("meets_on", &today)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let agenda = r.location();
+    let page = west.get(&agenda).await;
+    assert!(page.body.contains("We disagree about the level of need"));
+    assert!(page
+        .body
+        .contains("No lead professional for more than 14 days"));
+    assert_eq!(
+        count(&app, "SELECT stuck_count FROM panels").await,
+        1,
+        "one stuck case when the agenda was set"
+    );
+
+    // Decisions: an action needs an owner from the team and a due date; a decision is needed.
+    let item = count(
+        &app,
+        &format!("SELECT id FROM panel_referrals WHERE request_id = {referred}"),
+    )
+    .await;
+    let hv_id = user_id(&app, "health.visitor").await;
+    let r = west
+        .post_form(
+            &format!("{agenda}/items/{item}"),
+            &[
+                ("decision", ""),
+                ("description", "Reassess at level 3"),
+                ("owner", &hv_id),
+                ("due", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("Enter the date it is due"));
+    let r = west
+        .post_form(
+            &format!("{agenda}/items/{item}"),
+            &[
+                ("decision", "Level 3 agreed; reassess"),
+                ("description", "Update the assessment at level 3"),
+                ("owner", &hv_id),
+                ("due", "2027-01-15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        count(&app, &format!("SELECT COUNT(*) FROM tac_actions WHERE request_id = {referred} AND owner_id = {hv_id}")).await,
+        1
+    );
+    let r = west
+        .post_form(&format!("{agenda}/items/{item}"), &[("decision", "Again")])
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("already decided"));
+    let page = west.get(&panel).await;
+    assert!(page.body.contains(&today));
+    assert!(
+        page.body.contains("Nothing is proposed"),
+        "both cases are on the panel now"
+    );
+    drop(hv);
+}

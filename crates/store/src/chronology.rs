@@ -3,7 +3,7 @@
 //! assessments and closures — newest first, with an alert when concerns accumulate.
 
 use crate::audit::Event;
-use crate::casework::read_for_child;
+use crate::people::basis::read_checked as read_for_child;
 use crate::people::basis::CLUSTER;
 use crate::{Result, SqlStore};
 use everychild_policy::{self as policy, Permit};

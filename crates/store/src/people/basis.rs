@@ -6,8 +6,10 @@
 //! cluster), `$2` = the user, `$3` = now (stored timestamp text), `$4` = today (`YYYY-MM-DD`),
 //! `$5` = the start of the lead professional's grace period ([`LEAD_GRACE_DAYS`] before now).
 
-use crate::Result;
+use crate::audit::AuditTx;
+use crate::{Result, SqlStore, StoreError};
 use everychild_policy::Basis;
+use everychild_policy::{Capability, Permit};
 use sqlx::AnyConnection;
 
 /// Every id of the child's cluster (the record and everyone merged into it).
@@ -124,4 +126,66 @@ pub(crate) async fn holds(
         .map(i64::from)
         .or_else(|_| sqlx::Row::try_get::<i64, _>(&row, 0))?;
     Ok(v == 1)
+}
+
+/// Begin a change to the permit's child: the audit place is claimed and the basis checked.
+pub(crate) async fn begin_checked<C: Capability>(
+    store: &SqlStore,
+    p: &Permit<C>,
+) -> Result<(AuditTx, i64)> {
+    let (child, claimed) = super::permit_child(p)?;
+    let actor = super::permit_user(p)?;
+    let mut a = store.begin_audited().await?;
+    let root = super::root_of(&mut a.tx, child).await?;
+    let holds = match root {
+        Some(r) => {
+            holds(
+                &mut a.tx,
+                r,
+                actor.user_id.0,
+                claimed,
+                &store.now().to_db(),
+                &store.today(),
+            )
+            .await?
+        }
+        None => false,
+    };
+    match root {
+        Some(r) if holds => Ok((a, r)),
+        _ => Err(StoreError::NotFound(
+            "child: There is no such child you may work with".into(),
+        )),
+    }
+}
+
+/// Open a connection to read the permit's child, checking the basis first (no write lock).
+pub(crate) async fn read_checked<C: Capability>(
+    store: &SqlStore,
+    p: &Permit<C>,
+) -> Result<(sqlx::pool::PoolConnection<sqlx::Any>, i64)> {
+    let (child, claimed) = super::permit_child(p)?;
+    let actor = super::permit_user(p)?;
+    let mut conn = store.pool.acquire().await?;
+    let root = super::root_of(&mut conn, child).await?;
+    let holds = match root {
+        Some(r) => {
+            holds(
+                &mut conn,
+                r,
+                actor.user_id.0,
+                claimed,
+                &store.now().to_db(),
+                &store.today(),
+            )
+            .await?
+        }
+        None => false,
+    };
+    match root {
+        Some(r) if holds => Ok((conn, r)),
+        _ => Err(StoreError::NotFound(
+            "child: There is no such child you may work with".into(),
+        )),
+    }
 }

@@ -179,30 +179,7 @@ pub(super) async fn declare_involvement(
 
 /// Begin a change to the permit's child: claims the audit place and checks the basis.
 async fn begin_change(store: &SqlStore, p: &Permit<policy::UpdateChild>) -> Result<(AuditTx, i64)> {
-    let (child, claimed) = permit_child(p)?;
-    let actor = permit_user(p)?;
-    let mut a = store.begin_audited().await?;
-    let root = root_of(&mut a.tx, child).await?;
-    let holds = match root {
-        Some(r) => {
-            basis::holds(
-                &mut a.tx,
-                r,
-                actor.user_id.0,
-                claimed,
-                &store.now().to_db(),
-                &store.today(),
-            )
-            .await?
-        }
-        None => false,
-    };
-    match root {
-        Some(r) if holds => Ok((a, r)),
-        _ => Err(StoreError::NotFound(
-            "child: There is no such child you may change".into(),
-        )),
-    }
+    basis::begin_checked(store, p).await
 }
 
 pub(super) async fn add_flag(

@@ -3,7 +3,8 @@
 //! family has agreed. Two people saving at once: the second is shown the difference and saves
 //! nothing until they have seen it.
 
-use super::requests::{child_permit, form_error};
+use super::children::child_permit;
+use super::requests::form_error;
 use super::{render_status, Chrome};
 use crate::error::{AppError, PageError};
 use crate::forms::{Fields, FormErrors};

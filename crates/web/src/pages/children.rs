@@ -18,6 +18,34 @@ use everychild_policy::{self as policy, decide, Action, Basis, Decision, Permit,
 use everychild_store::{ChildHit, ChildQuery, ChildRecord, MergeRow, NewInvolvement, NewPerson};
 use serde::Deserialize;
 
+/// A permit for `C` on the child, on the strongest basis the policy accepts for `action`.
+pub(crate) async fn child_permit<C: policy::Capability>(
+    st: &AppState,
+    ctx: &Ctx,
+    child: i64,
+    action: Action,
+    purpose: &str,
+) -> Result<Option<(Permit<C>, Basis)>, AppError> {
+    let find = ctx
+        .authorize::<policy::FindChildBasis>(st, Target::None, None)
+        .await?;
+    let bases = st
+        .store
+        .child_bases(&find, child)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    for basis in bases {
+        let target = Target::Child { id: child, basis };
+        if decide(&ctx.principal, action, &target) == Decision::Allow {
+            return Ok(Some((
+                ctx.authorize::<C>(st, target, Some(purpose)).await?,
+                basis,
+            )));
+        }
+    }
+    Ok(None)
+}
+
 /// Open a child's record on the strongest basis the user has and the policy accepts.
 /// `Ok(None)`: no basis (the caller offers to declare involvement or break glass).
 pub(crate) async fn open_child(
@@ -26,25 +54,7 @@ pub(crate) async fn open_child(
     id: i64,
     purpose: &str,
 ) -> Result<Option<(Permit<policy::ViewChild>, Basis)>, AppError> {
-    let find = ctx
-        .authorize::<policy::FindChildBasis>(st, Target::None, None)
-        .await?;
-    let bases = st
-        .store
-        .child_bases(&find, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    for basis in bases {
-        let target = Target::Child { id, basis };
-        if decide(&ctx.principal, Action::ViewChild, &target) == Decision::Allow {
-            return Ok(Some((
-                ctx.authorize::<policy::ViewChild>(st, target, Some(purpose))
-                    .await?,
-                basis,
-            )));
-        }
-    }
-    Ok(None)
+    child_permit(st, ctx, id, Action::ViewChild, purpose).await
 }
 
 /// The permit to change a child's record, on the basis that opens it.
@@ -54,23 +64,10 @@ async fn change_permit(
     id: i64,
     purpose: &str,
 ) -> Result<Permit<policy::UpdateChild>, AppError> {
-    let find = ctx
-        .authorize::<policy::FindChildBasis>(st, Target::None, None)
-        .await?;
-    let bases = st
-        .store
-        .child_bases(&find, id)
+    child_permit(st, ctx, id, Action::UpdateChild, purpose)
         .await?
-        .ok_or(AppError::NotFound)?;
-    for basis in bases {
-        let target = Target::Child { id, basis };
-        if decide(&ctx.principal, Action::UpdateChild, &target) == Decision::Allow {
-            return ctx
-                .authorize::<policy::UpdateChild>(st, target, Some(purpose))
-                .await;
-        }
-    }
-    Err(AppError::Forbidden)
+        .map(|p| p.0)
+        .ok_or(AppError::Forbidden)
 }
 
 /// Purposes a search may be made for (recorded in the audit log).

@@ -1,7 +1,7 @@
 //! A child's chronology: every event from every agency on one timeline, filterable by kind,
 //! with an alert when concerns from different agencies accumulate.
 
-use super::requests::child_permit;
+use super::children::child_permit;
 use super::{render, Chrome};
 use crate::error::{AppError, PageError};
 use crate::{AppState, Ctx};

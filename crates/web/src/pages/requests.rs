@@ -3,6 +3,7 @@
 //! locality manager) runs the team around the child, changes the level and closes with an
 //! outcome. Every form names its problems and changes nothing when it has any.
 
+use super::children::child_permit;
 use super::{render, render_status, Chrome};
 use crate::error::{AppError, PageError};
 use crate::forms::{Fields, FormErrors};
@@ -16,38 +17,8 @@ use everychild_domain::casework::{
     ClosureReason, Command, ConsentPurpose, Level, Need, NewAction, NewMeeting, Outcome, Route,
 };
 use everychild_domain::FieldError;
-use everychild_policy::{
-    self as policy, decide, Action, Basis, Decision, Permit, Principal, Target,
-};
+use everychild_policy::{self as policy, decide, Action, Decision, Principal, Target};
 use everychild_store::{RequestDetail, RequestSummary, StoreError};
-
-/// A permit for `C` on the child, on the strongest basis the policy accepts for `action`.
-pub(crate) async fn child_permit<C: policy::Capability>(
-    st: &AppState,
-    ctx: &Ctx,
-    child: i64,
-    action: Action,
-    purpose: &str,
-) -> Result<Option<(Permit<C>, Basis)>, AppError> {
-    let find = ctx
-        .authorize::<policy::FindChildBasis>(st, Target::None, None)
-        .await?;
-    let bases = st
-        .store
-        .child_bases(&find, child)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    for basis in bases {
-        let target = Target::Child { id: child, basis };
-        if decide(&ctx.principal, action, &target) == Decision::Allow {
-            return Ok(Some((
-                ctx.authorize::<C>(st, target, Some(purpose)).await?,
-                basis,
-            )));
-        }
-    }
-    Ok(None)
-}
 
 /// Every locality of every authority, `(id, name)`.
 async fn all_localities(st: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {

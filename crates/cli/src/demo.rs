@@ -121,6 +121,12 @@ fn print_summary(
             i.agency, r.rows, r.linked, r.new_people, r.review
         );
     }
+    if built.casework.children > 0 {
+        println!(
+            "Casework: {} children known to the demo practitioners, {} requests for support at every stage (front doors of the demo locality managers).",
+            built.casework.children, built.casework.requests
+        );
+    }
     println!("Every account's password is: {}", password.expose());
     println!("Administrators and data protection officers set up an authenticator app at first sign-in.\n");
     println!(

@@ -63,6 +63,16 @@ async fn demo_users_and_audit_verify_work_from_the_console() {
     ] {
         assert!(text.contains(who), "demo output lacks {who}: {text}");
     }
+    // Casework at the demo managers' front doors, made through the same permits as the pages
+    // and audited as the practitioners and managers who made it.
+    assert!(text.contains("Casework: 12 children"), "{text}");
+    let requests = db.raw_i64("SELECT COUNT(*) FROM support_requests").await;
+    assert!(requests > 0, "{text}");
+    assert_eq!(
+        db.raw_i64("SELECT COUNT(*) FROM audit_events WHERE action = 'request.create' AND actor_username IS NOT NULL")
+            .await,
+        requests
+    );
     // The demo refuses a database that is not empty.
     let o = everychild(&["demo", "--no-serve", "--database", url], None);
     assert!(!o.status.success());

@@ -3,6 +3,7 @@
 //! fictitious organisations, teams and people. The same seed always gives the same demo. Used
 //! by `everychild demo`, by tests that need a realistic authority, and by benchmarks.
 
+pub mod casework;
 pub mod geography;
 pub mod population;
 pub mod staff;
@@ -86,6 +87,8 @@ pub struct Built {
     pub organisations: usize,
     /// What each agency's extract did to the index.
     pub imports: Vec<population::AgencyImport>,
+    /// The casework made for the population (none without one).
+    pub casework: casework::Report,
 }
 
 struct Org {
@@ -456,6 +459,7 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
     let staff = people.count;
     let sign_ins = sign_ins(store, o, &authorities, &org_ids, &teams).await?;
     let mut imports = Vec::new();
+    let mut casework = casework::Report::default();
     if o.population > 0.0 {
         use everychild_synth::people::extracts::Agency;
         let by_name = |n: &str| {
@@ -478,6 +482,7 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
             agencies.push((agency, id, name));
         }
         imports = population::build(store, geo, o.seed, o.population, &agencies).await?;
+        casework = demo_casework(store, o, &authorities, &org_ids, &sign_ins).await?;
     }
     Ok(Built {
         authorities,
@@ -485,7 +490,72 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         staff,
         organisations: ORGS.len(),
         imports,
+        casework,
     })
+}
+
+/// Casework in each Leicester locality that has a demo manager, by the demo practitioners.
+async fn demo_casework(
+    store: &SqlStore,
+    o: &Options,
+    authorities: &[DemoAuthority],
+    org_ids: &[OrganisationId],
+    sign_ins: &[SignIn],
+) -> Result<casework::Report> {
+    let Some(leicester) = authorities.first() else {
+        return Ok(casework::Report::default());
+    };
+    let locality_id = |name: &str| {
+        leicester
+            .localities
+            .iter()
+            .find(|l| l.1 == name)
+            .map(|l| l.0)
+    };
+    let worker = |i: usize, s: &SignIn| {
+        let p = &PEOPLE[i];
+        let org = &ORGS[p.org];
+        casework::Worker::new(
+            s,
+            org_ids[p.org],
+            org.agency,
+            p.locality.and_then(locality_id).into_iter().collect(),
+            casework::involvement_role(p.role, org.agency),
+        )
+    };
+    let in_leicester = |i: usize| matches!(ORGS[PEOPLE[i].org].staffs, Some((0, _)) | None);
+    let practitioners: Vec<casework::Worker> = sign_ins
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            s.role == Role::Practitioner && in_leicester(*i) && !s.username.contains("peterborough")
+        })
+        .map(|(i, s)| worker(i, s))
+        .collect();
+    let children = ((o.population * 60.0).ceil() as usize).clamp(6, 60);
+    let mut report = casework::Report::default();
+    for (i, s) in sign_ins.iter().enumerate() {
+        if s.role != Role::LocalityManager {
+            continue;
+        }
+        let Some(l) = PEOPLE[i].locality.and_then(locality_id) else {
+            continue;
+        };
+        let postcodes = leicester.postcodes.get(&l).cloned().unwrap_or_default();
+        let r = casework::build(
+            store,
+            l,
+            &postcodes,
+            &worker(i, s),
+            &practitioners,
+            children,
+            o.seed,
+        )
+        .await?;
+        report.children += r.children;
+        report.requests += r.requests;
+    }
+    Ok(report)
 }
 
 async fn sign_ins(

@@ -109,6 +109,9 @@ pub async fn build(
     seed: u64,
 ) -> Result<Report> {
     let mut rng = everychild_synth::stream(seed, &format!("casework-{locality}"));
+    // Dates follow the store's clock, so a demo built on any day looks current.
+    let today = store.today_date();
+    let since = (today - time::Duration::days(60)).to_string();
     let mut report = Report::default();
     if postcodes.is_empty() || practitioners.is_empty() {
         return Ok(report);
@@ -121,7 +124,7 @@ pub async fn build(
         let age: i64 = rng.gen_range(1..17);
         let dob = format!(
             "{}-{:02}-{:02}",
-            2026 - age,
+            today.year() - age as i32,
             rng.gen_range(1..13),
             rng.gen_range(1..29)
         );
@@ -147,7 +150,7 @@ pub async fn build(
                 NewInvolvement {
                     role: who.involvement_role.into(),
                     team: None,
-                    since: "2026-09-01".into(),
+                    since: since.clone(),
                     contact: Some("Through the office".into()),
                 },
             )
@@ -258,7 +261,6 @@ pub async fn build(
                 .await?;
             version += 1;
         }
-        let today = time::OffsetDateTime::now_utc().date();
         store
             .add_action(
                 &lead,

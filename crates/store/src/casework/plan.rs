@@ -87,7 +87,8 @@ async fn review_state(
 }
 
 impl SqlStore {
-    pub(crate) fn today_date(&self) -> time::Date {
+    /// Today by the store's clock.
+    pub fn today_date(&self) -> time::Date {
         self.clock.now().date()
     }
 

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod casework;
 pub mod classification;
 pub mod clock;
+pub mod directory;
 pub mod geo;
 pub mod ids;
 pub mod locality;

@@ -788,6 +788,11 @@ async fn the_plan_needs_owned_dated_actions_and_shows_what_is_overdue() {
     let hv_id = user_id(&app, "health.visitor").await;
     let nurse = user_id(&app, "school.nurse").await;
 
+    // Due dates a few weeks from the app's today, so the test does not depend on the date.
+    let due_in = |days: i64| {
+        use everychild_domain::Clock;
+        (app.clock.now().date() + time::Duration::days(days)).to_string()
+    };
     // An action without owner or due date is refused, naming both; nothing is stored.
     let r = hv
         .post_form(
@@ -825,7 +830,7 @@ async fn the_plan_needs_owned_dated_actions_and_shows_what_is_overdue() {
             &[
                 ("description", "Check sleep"),
                 ("owner", &nurse),
-                ("due", "2026-12-01"),
+                ("due", &due_in(30)),
             ],
         )
         .await;
@@ -851,7 +856,7 @@ async fn the_plan_needs_owned_dated_actions_and_shows_what_is_overdue() {
             &[
                 ("description", "Check sleep and diet with Ruby"),
                 ("owner", &nurse),
-                ("due", "2026-12-01"),
+                ("due", &due_in(30)),
             ],
         )
         .await;
@@ -862,7 +867,7 @@ async fn the_plan_needs_owned_dated_actions_and_shows_what_is_overdue() {
             &[
                 ("description", "Book the breakfast club"),
                 ("owner", &hv_id),
-                ("due", "2026-11-30"),
+                ("due", &due_in(29)),
             ],
         )
         .await;

@@ -21,11 +21,14 @@ pub enum Role {
     Administrator,
     /// The data protection officer: audit review, subject access, retention.
     DataProtectionOfficer,
+    /// An editor of the service directory for their own organisation: writes its entries and
+    /// sends them for approval; sees no records about children.
+    DirectoryEditor,
 }
 
 impl Role {
     /// Every role, in the order pages list them.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Practitioner,
         Role::LocalityManager,
         Role::Commissioner,
@@ -33,6 +36,7 @@ impl Role {
         Role::Analyst,
         Role::Administrator,
         Role::DataProtectionOfficer,
+        Role::DirectoryEditor,
     ];
 
     /// The stored and API form.
@@ -45,6 +49,7 @@ impl Role {
             Role::Analyst => "analyst",
             Role::Administrator => "administrator",
             Role::DataProtectionOfficer => "data_protection_officer",
+            Role::DirectoryEditor => "directory_editor",
         }
     }
 
@@ -58,6 +63,7 @@ impl Role {
             Role::Analyst => "Performance analyst",
             Role::Administrator => "Administrator",
             Role::DataProtectionOfficer => "Data protection officer",
+            Role::DirectoryEditor => "Service directory editor",
         }
     }
 

@@ -108,4 +108,18 @@ capability! {
     ViewLocalitySummary;
     /// Run a locality's integrated processes panel: its agenda, meetings and decisions.
     RunPanel;
+    /// Search and read the published service directory (public).
+    ViewDirectory;
+    /// See a service's referral routes, capacity and waiting time (signed in).
+    ViewServiceDetails;
+    /// See an organisation's directory entries in every status, with their history.
+    ViewDirectoryEntries;
+    /// Write an organisation's directory entries, send them for approval, archive, restore.
+    EditDirectoryEntry;
+    /// Approve or return entries sent for approval.
+    ApproveDirectoryEntry;
+    /// Add directory providers and say which partnership organisation maintains their entries.
+    ManageDirectoryOrganisations;
+    /// Import an Open Referral UK feed into the directory.
+    ImportDirectory;
 }

@@ -1,7 +1,7 @@
 //! The rules. Read this file to know who may do what.
 
 use crate::actor::Principal;
-use everychild_domain::{Role, UserId};
+use everychild_domain::{OrganisationId, Role, UserId};
 
 /// Everything a principal can ask to do. One variant per [`crate::Capability`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,6 +48,13 @@ pub enum Action {
     DecideRequest,
     ViewLocalitySummary,
     RunPanel,
+    ViewDirectory,
+    ViewServiceDetails,
+    ViewDirectoryEntries,
+    EditDirectoryEntry,
+    ApproveDirectoryEntry,
+    ManageDirectoryOrganisations,
+    ImportDirectory,
 }
 
 impl Action {
@@ -94,12 +101,22 @@ impl Action {
         Action::DecideRequest,
         Action::ViewLocalitySummary,
         Action::RunPanel,
+        Action::ViewDirectory,
+        Action::ViewServiceDetails,
+        Action::ViewDirectoryEntries,
+        Action::EditDirectoryEntry,
+        Action::ApproveDirectoryEntry,
+        Action::ManageDirectoryOrganisations,
+        Action::ImportDirectory,
     ];
 
-    /// Actions anyone may take without signing in: what a family needs to find its locality and
-    /// hub. Nothing personal is ever behind a public action.
+    /// Actions anyone may take without signing in: what a family needs to find its locality,
+    /// its hub and the services near it. Nothing personal is ever behind a public action.
     pub fn is_public(self) -> bool {
-        matches!(self, Action::ViewLocalities | Action::LookupPostcode)
+        matches!(
+            self,
+            Action::ViewLocalities | Action::LookupPostcode | Action::ViewDirectory
+        )
     }
 }
 
@@ -112,6 +129,8 @@ pub enum Target {
     User(UserId),
     /// One locality (its hubs, teams and contacts).
     Locality(i64),
+    /// One organisation of the partnership (the directory entries it maintains).
+    Organisation(OrganisationId),
     /// One child's record, on the basis the actor claims; the store checks the claim in the
     /// same query that reads the record, so a false claim reads nothing.
     Child {
@@ -160,6 +179,7 @@ impl Target {
             Target::None => None,
             Target::User(id) => Some(("user", id.0.to_string())),
             Target::Locality(l) => Some(("locality", l.to_string())),
+            Target::Organisation(o) => Some(("organisation", o.0.to_string())),
             Target::Child { id, .. } => Some(("person", id.to_string())),
         }
     }
@@ -226,7 +246,9 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
                 | A::ManageBoundarySets
                 | A::ConfigureAuthority
                 | A::ManageLocality
-                | A::ImportAgencyRecords => Allow,
+                | A::ImportAgencyRecords
+                | A::ManageDirectoryOrganisations
+                | A::ImportDirectory => Allow,
                 a if a.is_public() => Allow,
                 _ => Deny(Forbidden),
             };
@@ -249,7 +271,8 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
         A::Authenticate | A::SignOut | A::ViewOwnAccount | A::ManageOwnAccount => Allow,
         A::CompleteSignIn => Deny(Forbidden),
         // Staff contact details are for people who work with children and families.
-        // Advisory board members see safe aggregates only (000 §4.48).
+        // Advisory board members see safe aggregates only (000 §4.48); a provider's directory
+        // editor keeps their own organisation's entries and nothing else.
         A::SearchStaff | A::ViewStaffProfile => match role {
             Role::Practitioner
             | Role::LocalityManager
@@ -257,7 +280,7 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
             | Role::Analyst
             | Role::Administrator
             | Role::DataProtectionOfficer => Allow,
-            Role::AdvisoryBoardMember => Deny(Forbidden),
+            Role::AdvisoryBoardMember | Role::DirectoryEditor => Deny(Forbidden),
         },
         A::ListOrganisations => Allow,
         A::ListUsers
@@ -293,7 +316,7 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
             | Role::Analyst
             | Role::Administrator
             | Role::DataProtectionOfficer => Allow,
-            Role::AdvisoryBoardMember => Deny(Forbidden),
+            Role::AdvisoryBoardMember | Role::DirectoryEditor => Deny(Forbidden),
         },
         // Geography comes from the server console (`everychild import geography`).
         A::ImportGeography => Deny(Forbidden),
@@ -406,6 +429,29 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
             (Role::LocalityManager, Target::Locality(l)) if actor.localities.contains(l) => Allow,
             _ => Deny(Forbidden),
         },
+        // The public directory is public; its referral routes, capacity and waiting times are
+        // for anyone signed in (they name no person).
+        A::ViewDirectory | A::ViewServiceDetails => Allow,
+        // An organisation's entries are written by its own directory editors; commissioners
+        // and administrators look after the whole directory (any organisation's entries, and
+        // those imported with no owner, which they hold as `Target::None`).
+        A::ViewDirectoryEntries | A::EditDirectoryEntry => match (role, target) {
+            (Role::DirectoryEditor, Target::Organisation(o)) if *o == actor.organisation_id => {
+                Allow
+            }
+            (Role::Commissioner | Role::Administrator, Target::Organisation(_) | Target::None) => {
+                Allow
+            }
+            _ => Deny(Forbidden),
+        },
+        // Publishing is approved by those who answer for the directory as a whole, and they
+        // set which partnership organisation maintains each provider's entries.
+        A::ApproveDirectoryEntry | A::ManageDirectoryOrganisations => match role {
+            Role::Commissioner | Role::Administrator => Allow,
+            _ => Deny(Forbidden),
+        },
+        // Feeds come in at the server console (`everychild import openreferral`).
+        A::ImportDirectory => Deny(Forbidden),
         // Counts only (no child is named): the locality's managers, and those who plan and
         // commission services.
         A::ViewLocalitySummary => match (role, target) {
@@ -555,20 +601,105 @@ mod tests {
     }
 
     #[test]
-    fn only_localities_and_the_postcode_lookup_are_public() {
+    fn only_localities_the_postcode_lookup_and_the_directory_are_public() {
         let public: Vec<_> = Action::ALL
             .iter()
             .copied()
             .filter(|a| a.is_public())
             .collect();
-        assert_eq!(public, vec![Action::ViewLocalities, Action::LookupPostcode]);
+        assert_eq!(
+            public,
+            vec![
+                Action::ViewLocalities,
+                Action::LookupPostcode,
+                Action::ViewDirectory
+            ]
+        );
+    }
+
+    #[test]
+    fn directory_editors_keep_only_their_own_organisations_entries() {
+        let own = Target::Organisation(OrganisationId(1));
+        let other = Target::Organisation(OrganisationId(2));
+        for a in [Action::ViewDirectoryEntries, Action::EditDirectoryEntry] {
+            for r in Role::ALL {
+                let editor = r == Role::DirectoryEditor;
+                let approver = matches!(r, Role::Commissioner | Role::Administrator);
+                assert_eq!(
+                    decide(&user(r), a, &own) == Allow,
+                    editor || approver,
+                    "{r:?} {a:?}"
+                );
+                assert_eq!(
+                    decide(&user(r), a, &other) == Allow,
+                    approver,
+                    "{r:?} {a:?}"
+                );
+                // Entries no partnership organisation maintains (imported from a feed).
+                assert_eq!(
+                    decide(&user(r), a, &Target::None) == Allow,
+                    approver,
+                    "{r:?} {a:?}"
+                );
+            }
+            assert_eq!(decide(&Principal::Anonymous, a, &own), Deny(NotSignedIn));
+            assert_eq!(decide(&Principal::Console, a, &own), Deny(Forbidden));
+        }
+        for r in Role::ALL {
+            let approver = matches!(r, Role::Commissioner | Role::Administrator);
+            for a in [
+                Action::ApproveDirectoryEntry,
+                Action::ManageDirectoryOrganisations,
+            ] {
+                assert_eq!(
+                    decide(&user(r), a, &Target::None) == Allow,
+                    approver,
+                    "{r:?} {a:?}"
+                );
+            }
+            // Everyone signed in sees referral routes, capacity and waiting times.
+            assert_eq!(
+                decide(&user(r), Action::ViewServiceDetails, &Target::None),
+                Allow
+            );
+            assert_eq!(
+                decide(&user(r), Action::ImportDirectory, &Target::None),
+                Deny(Forbidden)
+            );
+            // Editors of the directory read no child's record and no staff record.
+            if r == Role::DirectoryEditor {
+                for a in [
+                    Action::SearchChildren,
+                    Action::SearchStaff,
+                    Action::ViewTeams,
+                ] {
+                    assert_eq!(decide(&user(r), a, &Target::None), Deny(Forbidden), "{a:?}");
+                }
+            }
+        }
+        assert_eq!(
+            decide(
+                &Principal::Anonymous,
+                Action::ViewServiceDetails,
+                &Target::None
+            ),
+            Deny(NotSignedIn)
+        );
+        assert_eq!(
+            decide(&Principal::Console, Action::ImportDirectory, &Target::None),
+            Allow
+        );
     }
 
     #[test]
     fn teams_are_for_staff_and_boundaries_for_administrators() {
         for r in Role::ALL {
             let teams = decide(&user(r), Action::ViewTeams, &Target::Locality(1));
-            assert_eq!(teams == Allow, r != Role::AdvisoryBoardMember, "{r:?}");
+            assert_eq!(
+                teams == Allow,
+                !matches!(r, Role::AdvisoryBoardMember | Role::DirectoryEditor),
+                "{r:?}"
+            );
             let sets = decide(&user(r), Action::ManageBoundarySets, &Target::None);
             assert_eq!(sets == Allow, r == Role::Administrator, "{r:?}");
             assert_eq!(

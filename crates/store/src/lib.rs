@@ -9,10 +9,12 @@
 mod audit;
 mod auth;
 mod batch;
+mod cache;
 mod casework;
 mod chronology;
 #[cfg(test)]
 mod classification_check;
+mod directory;
 mod error;
 mod geo;
 mod localities;
@@ -31,6 +33,8 @@ pub use casework::{
     NO_LEAD_DAYS, STUCK_WEEKS,
 };
 pub use chronology::{Chronology, ChronologyEvent, ALERT_AGENCIES, ALERT_DAYS};
+pub use directory::types::*;
+pub use directory::DirectoryCache;
 pub use error::StoreError;
 pub use geo::{GeoCache, GeographyReport, TableCounts};
 pub use localities::types::*;
@@ -49,6 +53,82 @@ use everychild_domain::{audit::ChainError, Timestamp, UserId};
 use everychild_policy as policy;
 use policy::Permit;
 use std::sync::Arc;
+
+/// The service directory: the public search index, providers, entries with their history and
+/// life, and imports from Open Referral feeds. Every change is audited.
+#[async_trait]
+pub trait DirectoryRepo: Send + Sync {
+    /// The search index of every live entry (public; cached, rebuilt when the directory
+    /// changes).
+    async fn directory_index(
+        &self,
+        p: &Permit<policy::ViewDirectory>,
+    ) -> Result<Arc<everychild_domain::directory::search::DirectoryIndex>>;
+    /// Which partnership organisation maintains an entry: `None` if there is no such entry,
+    /// `Some(None)` if nobody does (names nothing personal; used to ask for the right permit).
+    async fn directory_entry_owner(
+        &self,
+        p: &Permit<policy::ViewDirectory>,
+        id: &str,
+    ) -> Result<Option<Option<i64>>>;
+    /// The providers the permit reaches (one organisation's, or all).
+    async fn directory_organisations(
+        &self,
+        p: &Permit<policy::ViewDirectoryEntries>,
+    ) -> Result<Vec<DirectoryOrg>>;
+    /// Add or change a provider and who maintains its entries; audited.
+    async fn save_directory_organisation(
+        &self,
+        p: &Permit<policy::ManageDirectoryOrganisations>,
+        org: &everychild_domain::directory::oruk::Organization,
+        owner: Option<i64>,
+    ) -> Result<()>;
+    /// The entries the permit reaches, in every status, by name.
+    async fn directory_entries(
+        &self,
+        p: &Permit<policy::ViewDirectoryEntries>,
+    ) -> Result<Vec<EntrySummary>>;
+    /// One entry with its working version and history, if the permit reaches it.
+    async fn directory_entry(
+        &self,
+        p: &Permit<policy::ViewDirectoryEntries>,
+        id: &str,
+    ) -> Result<Option<EntryDetail>>;
+    /// Create an entry as a draft (`base` is `None`) or save a new version of its content
+    /// from version `base` (a stale base is refused, nothing written); audited. Returns the
+    /// new version.
+    async fn save_directory_entry(
+        &self,
+        p: &Permit<policy::EditDirectoryEntry>,
+        input: &EntryInput,
+        base: Option<i64>,
+    ) -> Result<i64>;
+    /// Submit for approval, archive or restore, from version `version`; audited.
+    async fn move_directory_entry(
+        &self,
+        p: &Permit<policy::EditDirectoryEntry>,
+        id: &str,
+        version: i64,
+        cmd: everychild_domain::directory::EntryCommand,
+        note: Option<&str>,
+    ) -> Result<()>;
+    /// Approve (publish) or return an entry awaiting approval; the author of a version may not
+    /// approve it; audited.
+    async fn decide_directory_entry(
+        &self,
+        p: &Permit<policy::ApproveDirectoryEntry>,
+        id: &str,
+        version: i64,
+        approve: bool,
+        note: Option<&str>,
+    ) -> Result<()>;
+    /// Upsert a checked Open Referral feed in one transaction; audited.
+    async fn import_directory(
+        &self,
+        p: &Permit<policy::ImportDirectory>,
+        feed: &DirectoryImport,
+    ) -> Result<DirectoryImportReport>;
+}
 
 /// Result type of every store call.
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -900,6 +980,7 @@ pub trait Repositories:
     + LocalityRepo
     + PeopleRepo
     + CaseRepo
+    + DirectoryRepo
 {
 }
 impl<T> Repositories for T where
@@ -914,5 +995,6 @@ impl<T> Repositories for T where
         + LocalityRepo
         + PeopleRepo
         + CaseRepo
+        + DirectoryRepo
 {
 }

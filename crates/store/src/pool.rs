@@ -50,6 +50,8 @@ pub struct SqlStore {
     pub(crate) audit_queue: tokio::sync::mpsc::Sender<crate::batch::Queued>,
     /// The in-memory geography index.
     pub(crate) geo: Arc<crate::GeoCache>,
+    /// The directory's in-memory search index.
+    pub(crate) directory: Arc<crate::directory::DirectoryCache>,
 }
 
 impl SqlStore {
@@ -115,7 +117,8 @@ impl SqlStore {
             clock,
             writer_lock,
             audit_queue,
-            geo: Arc::default(),
+            geo: Arc::new(crate::geo::new_cache()),
+            directory: Arc::new(crate::directory::new_cache()),
         })
     }
 

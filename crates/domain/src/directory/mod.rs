@@ -268,6 +268,9 @@ labels!(EntryStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryCommand {
+    /// Change the content: a published entry's public version stays live until the change is
+    /// approved.
+    Edit,
     /// Send a draft for approval.
     Submit,
     /// Approve and publish.
@@ -281,6 +284,7 @@ pub enum EntryCommand {
 }
 
 labels!(EntryCommand {
+    Edit => "edit", "Edit";
     Submit => "submit", "Send for approval";
     Approve => "approve", "Approve and publish";
     Reject => "reject", "Return to the provider";
@@ -312,9 +316,9 @@ impl EntryStatus {
     pub fn allowed(self) -> &'static [EntryCommand] {
         use EntryCommand as C;
         match self {
-            EntryStatus::Draft => &[C::Submit, C::Archive],
-            EntryStatus::AwaitingApproval => &[C::Approve, C::Reject, C::Archive],
-            EntryStatus::Published => &[C::Archive],
+            EntryStatus::Draft => &[C::Edit, C::Submit, C::Archive],
+            EntryStatus::AwaitingApproval => &[C::Edit, C::Approve, C::Reject, C::Archive],
+            EntryStatus::Published => &[C::Edit, C::Archive],
             EntryStatus::Archived => &[C::Restore],
         }
     }
@@ -324,6 +328,7 @@ impl EntryStatus {
         use EntryCommand as C;
         use EntryStatus as S;
         Ok(match (self, command) {
+            (S::Draft | S::AwaitingApproval | S::Published, C::Edit) => S::Draft,
             (S::Draft, C::Submit) => S::AwaitingApproval,
             (S::AwaitingApproval, C::Approve) => S::Published,
             (S::AwaitingApproval, C::Reject) => S::Draft,
@@ -377,6 +382,11 @@ mod tests {
         use EntryCommand as C;
         use EntryStatus as S;
         assert_eq!(S::Draft.apply(C::Submit), Ok(S::AwaitingApproval));
+        assert_eq!(S::Published.apply(C::Edit), Ok(S::Draft));
+        assert_eq!(
+            S::Archived.apply(C::Edit).map_err(|e| e.from),
+            Err(S::Archived)
+        );
         assert_eq!(S::AwaitingApproval.apply(C::Approve), Ok(S::Published));
         assert_eq!(S::AwaitingApproval.apply(C::Reject), Ok(S::Draft));
         assert_eq!(S::Published.apply(C::Archive), Ok(S::Archived));
@@ -384,7 +394,7 @@ mod tests {
         let e = S::Draft.apply(C::Approve).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "You cannot approve an entry that is draft. From there you can: submit, archive"
+            "You cannot approve an entry that is draft. From there you can: edit, submit, archive"
         );
         // Every status and command: allowed() says exactly which apply.
         for s in EntryStatus::ALL {

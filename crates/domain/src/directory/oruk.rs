@@ -726,6 +726,35 @@ impl Checker {
     }
 }
 
+/// Every problem that stops an organisation document being stored; empty when it may be.
+pub fn organization_problems(o: &Organization) -> Vec<Problem> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    c.organization("", o);
+    c.problems
+}
+
+/// Every problem with a taxonomy or taxonomy term read from a feed.
+pub fn taxonomy_problems(t: &Taxonomy) -> Vec<Problem> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    c.id("", &t.id);
+    c.required("", "name", &t.name);
+    c.uri("", "uri", &t.uri);
+    c.problems
+}
+
+/// Every problem with a taxonomy term read from a feed.
+pub fn term_problems(t: &TaxonomyTerm) -> Vec<Problem> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    c.term("", t);
+    c.problems
+}
+
 impl Service {
     /// Every problem that stops this document being stored; empty when it may be.
     pub fn problems(&self) -> Vec<Problem> {

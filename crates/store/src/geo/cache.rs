@@ -1,35 +1,18 @@
 //! The in-memory geography index, loaded on first use and reloaded when the database's
-//! `geo_version` moves on (checked at most every few seconds, so a change made by another
-//! server on the same database is seen soon; a change made here is seen at once).
+//! `geo_version` moves on (see `cache.rs`).
 
 use crate::{Result, SqlStore, StoreError};
 use everychild_domain::geo::{
     AgePhaseHub, AreaCode, BngPoint, GeoIndex, GeoIndexBuilder, Postcode, PostcodeEntry, Urn,
 };
 use sqlx::{Any, Transaction};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-/// How long a loaded index is trusted before the version is checked again.
-const RECHECK: Duration = Duration::from_secs(5);
+/// The cached postcode index of one store.
+pub type GeoCache = crate::cache::VersionedCache<GeoIndex>;
 
-struct Loaded {
-    index: Arc<GeoIndex>,
-    version: i64,
-    checked: Instant,
-}
-
-/// The cached index of one store.
-#[derive(Default)]
-pub struct GeoCache {
-    loaded: Mutex<Option<Loaded>>,
-    loading: tokio::sync::Mutex<()>,
-}
-
-impl std::fmt::Debug for GeoCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("GeoCache")
-    }
+/// A new, empty postcode-index cache.
+pub(crate) fn new_cache() -> GeoCache {
+    crate::cache::VersionedCache::new("geo_version")
 }
 
 /// Record that the geography changed.
@@ -38,55 +21,6 @@ pub(crate) async fn bump_version(tx: &mut Transaction<'static, Any>) -> Result<(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-impl GeoCache {
-    /// Forget the loaded index (after a change made through this store).
-    pub(crate) fn invalidate(&self) {
-        if let Ok(mut l) = self.loaded.lock() {
-            *l = None;
-        }
-    }
-
-    fn fresh(&self) -> Option<(Arc<GeoIndex>, Option<i64>)> {
-        let l = self.loaded.lock().ok()?;
-        let l = l.as_ref()?;
-        if l.checked.elapsed() < RECHECK {
-            Some((l.index.clone(), None))
-        } else {
-            Some((l.index.clone(), Some(l.version)))
-        }
-    }
-
-    /// The current index.
-    pub(crate) async fn get(&self, store: &SqlStore) -> Result<Arc<GeoIndex>> {
-        match self.fresh() {
-            Some((idx, None)) => return Ok(idx),
-            Some((idx, Some(v))) if store.geo_version().await? == v => {
-                if let Ok(mut l) = self.loaded.lock() {
-                    if let Some(l) = l.as_mut() {
-                        l.checked = Instant::now();
-                    }
-                }
-                return Ok(idx);
-            }
-            _ => {}
-        }
-        let _one_loader = self.loading.lock().await;
-        if let Some((idx, None)) = self.fresh() {
-            return Ok(idx);
-        }
-        let version = store.geo_version().await?;
-        let index = Arc::new(store.load_geo_index().await?);
-        if let Ok(mut l) = self.loaded.lock() {
-            *l = Some(Loaded {
-                index: index.clone(),
-                version,
-                checked: Instant::now(),
-            });
-        }
-        Ok(index)
-    }
 }
 
 fn code(s: &str) -> Result<AreaCode> {
@@ -98,15 +32,8 @@ fn opt_code(s: Option<String>) -> Result<Option<AreaCode>> {
 }
 
 impl SqlStore {
-    async fn geo_version(&self) -> Result<i64> {
-        let (v,): (i64,) = sqlx::query_as("SELECT version FROM geo_version WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(v)
-    }
-
     /// Read everything the index needs.
-    async fn load_geo_index(&self) -> Result<GeoIndex> {
+    pub(crate) async fn load_geo_index(&self) -> Result<GeoIndex> {
         let mut b = GeoIndexBuilder::default();
         let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM authorities")
             .fetch_all(&self.pool)

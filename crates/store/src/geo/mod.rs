@@ -5,8 +5,8 @@ mod cache;
 mod import;
 pub(crate) mod upsert;
 
-pub(crate) use cache::bump_version as bump;
 pub use cache::GeoCache;
+pub(crate) use cache::{bump_version as bump, new_cache};
 pub use import::GeographyReport;
 pub use upsert::TableCounts;
 
@@ -43,6 +43,6 @@ impl GeoRepo for SqlStore {
     }
 
     async fn geo_index(&self, _p: &Permit<policy::LookupPostcode>) -> Result<Arc<GeoIndex>> {
-        self.geo.get(self).await
+        self.geo.get(self, self.load_geo_index()).await
     }
 }

@@ -1,0 +1,109 @@
+//! An in-memory value built from the database (the postcode index, the directory's search
+//! index), loaded on first use and reloaded when its version row moves on. The version is
+//! checked at most every few seconds, so a change made by another server on the same database
+//! is seen soon; a change made through this store invalidates the value at once.
+
+use crate::{Result, SqlStore};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a loaded value is trusted before its version is checked again.
+const RECHECK: Duration = Duration::from_secs(5);
+
+struct Loaded<T> {
+    value: Arc<T>,
+    version: i64,
+    checked: Instant,
+}
+
+/// One cached value and the single-row table (`id = 1`, `version`) that says when it changed.
+pub struct VersionedCache<T> {
+    table: &'static str,
+    loaded: Mutex<Option<Loaded<T>>>,
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl<T> std::fmt::Debug for VersionedCache<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "VersionedCache({})", self.table)
+    }
+}
+
+impl<T> VersionedCache<T> {
+    /// A cache whose version lives in `table` (a constant of ours, never input).
+    pub(crate) fn new(table: &'static str) -> Self {
+        Self {
+            table,
+            loaded: Mutex::new(None),
+            loading: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Forget the loaded value (after a change made through this store).
+    pub(crate) fn invalidate(&self) {
+        if let Ok(mut l) = self.loaded.lock() {
+            *l = None;
+        }
+    }
+
+    fn fresh(&self) -> Option<(Arc<T>, Option<i64>)> {
+        let l = self.loaded.lock().ok()?;
+        let l = l.as_ref()?;
+        if l.checked.elapsed() < RECHECK {
+            Some((l.value.clone(), None))
+        } else {
+            Some((l.value.clone(), Some(l.version)))
+        }
+    }
+
+    async fn version(&self, store: &SqlStore) -> Result<i64> {
+        let sql = format!("SELECT version FROM {} WHERE id = 1", self.table);
+        let (v,): (i64,) = sqlx::query_as(&sql).fetch_one(&store.pool).await?;
+        Ok(v)
+    }
+
+    /// Record, inside a change's transaction, that the value must be rebuilt.
+    pub(crate) async fn bump(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+        let sql = format!(
+            "UPDATE {} SET version = version + 1 WHERE id = 1",
+            self.table
+        );
+        sqlx::query(&sql).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// The current value; `load` builds it when it is missing or out of date (one loader at a
+    /// time; the others wait and share its result).
+    pub(crate) async fn get<F>(&self, store: &SqlStore, load: F) -> Result<Arc<T>>
+    where
+        F: Future<Output = Result<T>>,
+    {
+        match self.fresh() {
+            Some((v, None)) => return Ok(v),
+            Some((v, Some(at))) if self.version(store).await? == at => {
+                if let Ok(mut l) = self.loaded.lock() {
+                    if let Some(l) = l.as_mut() {
+                        l.checked = Instant::now();
+                    }
+                }
+                return Ok(v);
+            }
+            _ => {}
+        }
+        let _one_loader = self.loading.lock().await;
+        if let Some((v, None)) = self.fresh() {
+            return Ok(v);
+        }
+        let version = self.version(store).await?;
+        let value = Arc::new(load.await?);
+        if let Ok(mut l) = self.loaded.lock() {
+            *l = Some(Loaded {
+                value: value.clone(),
+                version,
+                checked: Instant::now(),
+            });
+        }
+        Ok(value)
+    }
+}

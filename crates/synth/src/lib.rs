@@ -1,6 +1,7 @@
 //! Deterministic synthetic data for demos, tests and benchmarks. Every person, provider and
 //! case it makes is fictitious; the same seed always gives the same data, on every machine.
 
+pub mod directory;
 pub mod people;
 pub mod staff;
 

@@ -4,6 +4,7 @@
 //! at the first bad value with an [`ImportError`] naming the file, line and column.
 
 pub mod geo;
+pub mod openreferral;
 pub mod people;
 mod table;
 

@@ -193,10 +193,22 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    h.insert(
-        "cross-origin-resource-policy",
-        HeaderValue::from_static("same-origin"),
-    );
+    if path.starts_with("/api/openreferral") {
+        // The Open Referral API is public and read-only: any site or app may read it.
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        h.insert(
+            "cross-origin-resource-policy",
+            HeaderValue::from_static("cross-origin"),
+        );
+    } else {
+        h.insert(
+            "cross-origin-resource-policy",
+            HeaderValue::from_static("same-origin"),
+        );
+    }
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
@@ -455,7 +467,7 @@ async fn handle(
         };
     }
     let h = response.headers_mut();
-    if let Some(p) = new_pre {
+    if let Some(p) = new_pre.filter(|_| !is_api) {
         h.append(
             header::SET_COOKIE,
             set_cookie(&st, st.settings.pre_cookie(), &p, false),

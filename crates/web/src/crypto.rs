@@ -25,6 +25,22 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     b
 }
 
+/// A random (version 4) UUID in its 8-4-4-4-12 form: the ids of new Open Referral documents.
+pub(crate) fn uuid_v4() -> String {
+    let mut b = random_bytes::<16>();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 /// SHA-256 as lower-case hex: how session ids and tokens are stored.
 pub(crate) fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
@@ -107,6 +123,15 @@ mod tests {
         assert!(!tag_ok("k", "n", &t));
         assert!(!tag_ok("j", "m", &t));
         assert!(!tag_ok("k", "m", "not base64!"));
+    }
+
+    #[test]
+    fn uuids_are_version_4_and_distinct() {
+        let u = uuid_v4();
+        assert!(everychild_domain::directory::oruk::is_uuid(&u), "{u}");
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"), "{u}");
+        assert_ne!(u, uuid_v4());
     }
 
     #[test]

@@ -72,6 +72,13 @@ fn leak_field(f: &str) -> &'static str {
         "team" => "team",
         "service" => "service",
         "urn" => "urn",
+        // The service directory's forms.
+        "organization_id" => "provider",
+        "version" => "version",
+        "note" => "note",
+        "status" => "status",
+        "owner" => "owner",
+        "id" => "id",
         _ => "form",
     }
 }

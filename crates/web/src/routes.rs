@@ -3,8 +3,9 @@
 
 use crate::context::{self, BODY_LIMIT};
 use crate::pages::{
-    account, admin, assessment, audit, authority, boundaries, children, chronology, home,
-    localities, locality_admin, oversight, panels, requests, reviews, sign_in, staff,
+    account, admin, assessment, audit, authority, boundaries, children, chronology,
+    directory_admin, find_support, home, localities, locality_admin, oversight, panels, requests,
+    reviews, sign_in, staff,
 };
 use crate::{api, assets, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -149,6 +150,25 @@ fn builder() -> Builder {
     .post("/admin/authority/lead-rule", authority::lead_rule)
     .post("/admin/authority/age-phases", authority::age_phases)
     .post("/admin/authority/schools", authority::schools)
+    // The service directory: public search, and its editors' and approvers' pages
+    .get("/find-support", find_support::search)
+    .get("/find-support/services/{id}", find_support::service)
+    .get("/directory", directory_admin::list)
+    .get("/directory/entries/new", directory_admin::new)
+    .post("/directory/entries", directory_admin::create)
+    .get("/directory/entries/{id}", directory_admin::show)
+    .get("/directory/entries/{id}/edit", directory_admin::edit)
+    .post("/directory/entries/{id}", directory_admin::save)
+    .post("/directory/entries/{id}/status", directory_admin::status)
+    .post(
+        "/directory/entries/{id}/decision",
+        directory_admin::decide_entry,
+    )
+    .get("/directory/organisations", directory_admin::organisations)
+    .post(
+        "/directory/organisations",
+        directory_admin::create_organisation,
+    )
     // Administration
     .get("/admin/users", admin::users)
     .post("/admin/users", admin::create_user)
@@ -189,6 +209,38 @@ fn builder() -> Builder {
     .get("/api/v1/lead-locality", api::localities::lead)
     .get("/api/v1/children", api::children::search)
     .get("/api/v1/children/{id}", api::children::record)
+    // Open Referral UK 3.0 (public, read-only)
+    .get("/api/openreferral", api::openreferral::about)
+    .get("/api/openreferral/", api::openreferral::about)
+    .get("/api/openreferral/services", api::openreferral::services)
+    .get(
+        "/api/openreferral/services/{id}",
+        api::openreferral::service,
+    )
+    .get(
+        "/api/openreferral/service_at_locations",
+        api::openreferral::service_at_locations,
+    )
+    .get(
+        "/api/openreferral/service_at_locations/{id}",
+        api::openreferral::service_at_location,
+    )
+    .get(
+        "/api/openreferral/taxonomies",
+        api::openreferral::taxonomies,
+    )
+    .get(
+        "/api/openreferral/taxonomies/{id}",
+        api::openreferral::taxonomy,
+    )
+    .get(
+        "/api/openreferral/taxonomy_terms",
+        api::openreferral::taxonomy_terms,
+    )
+    .get(
+        "/api/openreferral/taxonomy_terms/{id}",
+        api::openreferral::taxonomy_term,
+    )
 }
 
 /// Every route the application serves.

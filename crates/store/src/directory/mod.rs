@@ -247,7 +247,8 @@ impl SqlStore {
         p: &Permit<policy::ViewDirectoryEntries>,
     ) -> Result<Vec<DirectoryOrg>> {
         let scope = owner_scope(p)?;
-        let rows: Vec<(String, String, Option<i64>, Option<String>, i64)> = sqlx::query_as(
+        type Row = (String, String, Option<i64>, Option<String>, i64);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT d.id, d.name, d.owner_organisation_id, o.name, \
              (SELECT COUNT(*) FROM directory_entries e WHERE e.directory_organisation_id = d.id) \
              FROM directory_organisations d LEFT JOIN organisations o ON o.id = d.owner_organisation_id \

@@ -5,6 +5,7 @@
 
 pub mod children;
 pub mod localities;
+pub mod openreferral;
 
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::pages::audit::{to_filter, AuditQuery};
@@ -49,6 +50,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(localities::LocalitiesDoc::openapi());
     doc.merge(children::ChildrenDoc::openapi());
+    doc.merge(openreferral::OpenReferralDoc::openapi());
     doc
 }
 

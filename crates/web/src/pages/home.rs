@@ -2,6 +2,7 @@
 
 use super::{render, Chrome};
 use crate::error::PageError;
+use crate::pages::directory_admin::can_manage_directory;
 use crate::{AppState, Ctx};
 use askama::Template;
 use axum::extract::State;
@@ -118,6 +119,13 @@ pub async fn show(ctx: Ctx, State(st): State<AppState>) -> Result<Response, Page
             text: "Who saw or changed what, when and why. Check the log has not been altered.",
         });
     }
+    if can_manage_directory(&ctx.principal) {
+        cards.push(Card {
+            href: "/directory",
+            title: "Service directory",
+            text: "Write and update entries in the directory of services, send them for approval and keep them reviewed.",
+        });
+    }
     cards.push(Card {
         href: "/account",
         title: "Your account",
@@ -131,6 +139,7 @@ pub async fn show(ctx: Ctx, State(st): State<AppState>) -> Result<Response, Page
         Role::Analyst => "See each locality's open work and needs in counts. Indicators and the statutory returns arrive with the performance work.",
         Role::Administrator => "Manage accounts, organisations, boundaries and API tokens, and review the audit log.",
         Role::DataProtectionOfficer => "Review the audit log, emergency access to children's records and who has viewed them.",
+        Role::DirectoryEditor => "Keep your organisation's services in the directory up to date and send changes for approval. You never see records about children.",
     };
     render(&HomePage {
         c: Chrome::new(&st, &ctx, "Home", "/"),

@@ -8,7 +8,9 @@ pub mod authority;
 pub mod boundaries;
 pub mod children;
 pub mod chronology;
+pub mod directory_admin;
 pub mod errors;
+pub mod find_support;
 pub mod home;
 pub mod localities;
 pub mod locality_admin;
@@ -68,6 +70,7 @@ impl Chrome {
         };
         let can = |action| decide(&ctx.principal, action, &Target::None) == Decision::Allow;
         if !matches!(ctx.principal, Principal::User(_)) {
+            add("/find-support", "Find support");
             add("/localities", "Localities");
             add("/postcode", "Find your locality");
         }
@@ -75,6 +78,10 @@ impl Chrome {
             Principal::User(a) => {
                 add("/", "Home");
                 add("/localities", "Localities");
+                add("/find-support", "Find support");
+                if directory_admin::can_manage_directory(&ctx.principal) {
+                    add("/directory", "Service directory");
+                }
                 if can(Action::SearchChildren) {
                     add("/children", "Children");
                 }

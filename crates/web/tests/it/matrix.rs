@@ -23,6 +23,8 @@ const ADMIN: Rule = Rule::Roles(&[Administrator]);
 const DPO: Rule = Rule::Roles(&[DataProtectionOfficer]);
 const FRONT_LINE: Rule = Rule::Roles(&[Practitioner, LocalityManager]);
 const AUDIT: Rule = Rule::Roles(&[Administrator, DataProtectionOfficer]);
+const DIRECTORY: Rule = Rule::Roles(&[DirectoryEditor, Commissioner, Administrator]);
+const APPROVERS: Rule = Rule::Roles(&[Commissioner, Administrator]);
 const STAFF: Rule = Rule::Roles(&[
     Practitioner,
     LocalityManager,
@@ -90,6 +92,17 @@ fn rule(method: &str, path: &str) -> Rule {
         ("GET", "/api/v1/boundary-sets") => SignedIn,
         ("GET", "/api/v1/teams") => STAFF,
         ("GET", "/api/v1/children" | "/api/v1/children/{id}") => FRONT_LINE,
+        // The published service directory and its Open Referral UK API are public.
+        ("GET", "/find-support" | "/find-support/services/{id}") => Public,
+        ("GET", "/api/openreferral" | "/api/openreferral/" | "/api/openreferral/services" | "/api/openreferral/services/{id}" | "/api/openreferral/service_at_locations" | "/api/openreferral/service_at_locations/{id}" | "/api/openreferral/taxonomies" | "/api/openreferral/taxonomies/{id}" | "/api/openreferral/taxonomy_terms" | "/api/openreferral/taxonomy_terms/{id}") => Public,
+        // The directory's entries: editors (their own organisation's), commissioners and
+        // administrators. The target id names no entry, so they are told it is not found (an
+        // empty form is refused as invalid); everyone else is refused before anything is
+        // looked up. Deciding and the providers are for approvers.
+        ("GET", "/directory" | "/directory/entries/new" | "/directory/entries/{id}" | "/directory/entries/{id}/edit") => DIRECTORY,
+        ("POST", "/directory/entries" | "/directory/entries/{id}" | "/directory/entries/{id}/status") => DIRECTORY,
+        ("POST", "/directory/entries/{id}/decision") => APPROVERS,
+        ("GET" | "POST", "/directory/organisations") => APPROVERS,
         _ => panic!("route {method} {path} is not in the authorisation matrix: add it to tests/it/matrix.rs"),
     }
 }

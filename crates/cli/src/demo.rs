@@ -32,6 +32,9 @@ pub struct DemoArgs {
     /// (about 95,500 children and young people).
     #[arg(long, default_value_t = 1.0)]
     population: f64,
+    /// How many services the Leicester service directory has (0 for none).
+    #[arg(long, default_value_t = 320)]
+    directory: usize,
     /// The open-data folder (with geo/ inside). Default: shared/data beside the repository.
     #[arg(long, env = "EVERYCHILD_DATA")]
     data: Option<PathBuf>,
@@ -83,6 +86,7 @@ pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
             seed: a.seed,
             password_hash: hash,
             population: a.population.clamp(0.0, 1.0),
+            directory: a.directory,
         },
     )
     .await?;
@@ -127,6 +131,10 @@ fn print_summary(
             built.casework.children, built.casework.requests
         );
     }
+    println!(
+        "Service directory: {} services from {} fictitious providers, published as Open Referral UK at /api/openreferral/ and searchable at /find-support.",
+        built.directory.services, built.directory.providers
+    );
     println!("Every account's password is: {}", password.expose());
     println!("Administrators and data protection officers set up an authenticator app at first sign-in.\n");
     println!(

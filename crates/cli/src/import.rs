@@ -20,6 +20,10 @@ pub enum ImportCommand {
     /// in the index, queued for review, or made a new child; the agency is recorded as
     /// involved. Re-importing the same extract changes nothing.
     People(PeopleArgs),
+    /// Another Open Referral UK 3.0 feed (an API's base URL, or a folder of its documents):
+    /// every valid service is upserted by id and published, every invalid one refused with its
+    /// reasons; re-importing the same feed changes nothing.
+    Openreferral(crate::openreferral::OpenReferralArgs),
 }
 
 /// `import people` options.
@@ -167,5 +171,6 @@ pub async fn run(c: ImportCommand) -> anyhow::Result<()> {
             let store = crate::open(&url, &Default::default()).await?;
             people(&store, &a).await.map(|_| ())
         }
+        ImportCommand::Openreferral(a) => crate::openreferral::run(a).await,
     }
 }

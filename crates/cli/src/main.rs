@@ -6,6 +6,7 @@ mod data;
 mod demo;
 mod import;
 mod link;
+mod openreferral;
 mod synth;
 mod users;
 

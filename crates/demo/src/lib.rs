@@ -4,6 +4,7 @@
 //! by `everychild demo`, by tests that need a realistic authority, and by benchmarks.
 
 pub mod casework;
+pub mod directory;
 pub mod geography;
 pub mod population;
 pub mod staff;
@@ -57,6 +58,8 @@ pub struct Options {
     /// How much of Leicester's real child population to make and link (1.0 is about 95,500
     /// children and young people; 0 makes none).
     pub population: f64,
+    /// How many services the Leicester service directory has (0 makes no directory).
+    pub directory: usize,
 }
 
 /// A fixed demo sign-in, as printed.
@@ -89,6 +92,8 @@ pub struct Built {
     pub imports: Vec<population::AgencyImport>,
     /// The casework made for the population (none without one).
     pub casework: casework::Report,
+    /// The service directory.
+    pub directory: directory::Report,
 }
 
 struct Org {
@@ -386,6 +391,14 @@ const PEOPLE: &[Person] = &[
         None,
     ),
     person(
+        "directory.editor",
+        Role::DirectoryEditor,
+        6,
+        "Information and directory officer",
+        None,
+        None,
+    ),
+    person(
         "board.member",
         Role::AdvisoryBoardMember,
         6,
@@ -458,6 +471,7 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
     }
     let staff = people.count;
     let sign_ins = sign_ins(store, o, &authorities, &org_ids, &teams).await?;
+    let directory = demo_directory(store, geo, o, &authorities, &org_ids, &sign_ins).await?;
     let mut imports = Vec::new();
     let mut casework = casework::Report::default();
     if o.population > 0.0 {
@@ -491,7 +505,50 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         organisations: ORGS.len(),
         imports,
         casework,
+        directory,
     })
+}
+
+/// The Leicester directory, with the demo's directory editor and a commissioner acting on it.
+async fn demo_directory(
+    store: &SqlStore,
+    geo: &GeographyData,
+    o: &Options,
+    authorities: &[DemoAuthority],
+    org_ids: &[OrganisationId],
+    sign_ins: &[SignIn],
+) -> Result<directory::Report> {
+    let Some(leicester) = authorities.first().filter(|_| o.directory > 0) else {
+        return Ok(directory::Report::default());
+    };
+    let as_principal = |username: &str| -> Result<Principal> {
+        let (i, s) = sign_ins
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.username == username)
+            .ok_or_else(|| DemoError::Invalid(format!("no demo sign-in {username}")))?;
+        let p = &PEOPLE[i];
+        let w = casework::Worker::new(s, org_ids[p.org], ORGS[p.org].agency, Vec::new(), "");
+        Ok(Principal::User(w.actor))
+    };
+    let owners = directory::Owners {
+        council: org_ids[0],
+        health: org_ids[1],
+        voluntary: org_ids[6],
+    };
+    directory::build(
+        store,
+        geo,
+        leicester,
+        &owners,
+        directory::Governance {
+            editor: &as_principal("directory.editor")?,
+            approver: &as_principal("commissioner")?,
+        },
+        o.directory,
+        o.seed,
+    )
+    .await
 }
 
 /// Casework in each Leicester locality that has a demo manager, by the demo practitioners.

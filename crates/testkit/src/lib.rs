@@ -234,6 +234,11 @@ impl TestApp {
     /// fictitious teams and people) on a new database; every demo account's password is
     /// [`PASSWORD`].
     pub async fn spawn_demo() -> (Self, everychild_demo::Built) {
+        Self::spawn_demo_with(320).await
+    }
+
+    /// As [`TestApp::spawn_demo`], with a service directory of `directory` services (0: none).
+    pub async fn spawn_demo_with(directory: usize) -> (Self, everychild_demo::Built) {
         let app = Self::spawn().await;
         let geo = geography();
         let p = authorize(&Principal::Console, Target::None, Some("test set-up")).unwrap();
@@ -247,6 +252,7 @@ impl TestApp {
                 seed: 2008,
                 password_hash: everychild_web::hash_password(PASSWORD).unwrap(),
                 population: 0.0,
+                directory,
             },
         )
         .await

@@ -2,6 +2,8 @@
 //! PostgreSQL when EVERYCHILD_TEST_DATABASE is a postgres URL).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod openreferral;
+
 use everychild_testkit::TestDb;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -7,6 +7,7 @@
 mod admin;
 mod axe;
 mod children;
+mod directory;
 mod harness;
 mod localities;
 mod pages;

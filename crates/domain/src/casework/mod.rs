@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 mod assessment;
 mod plan;
+pub mod referral;
 
 pub use assessment::{assessment_elements, AssessmentContent, AssessmentStatus, Element};
 pub use plan::{next_review, NewAction, NewMeeting, DEFAULT_REVIEW_WEEKS};

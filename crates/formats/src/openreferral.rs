@@ -6,8 +6,8 @@
 
 use crate::ImportError;
 use everychild_domain::directory::oruk::{
-    organization_problems, taxonomy_problems, term_problems, Organization, Problem, Service,
-    Taxonomy, TaxonomyTerm,
+    organization_problems, read_document, taxonomy_problems, term_problems, Organization, Problem,
+    Service, Taxonomy, TaxonomyTerm,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -151,25 +151,11 @@ fn item_name(kind: Kind, v: &Value, source: &str) -> String {
     }
 }
 
-fn read<T: DeserializeOwned>(v: Value) -> Result<T, Vec<Problem>> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        vec![Problem {
-            path: if path == "." {
-                "(document)".into()
-            } else {
-                path
-            },
-            message: e.into_inner().to_string(),
-        }]
-    })
-}
-
 fn checked<T: DeserializeOwned>(
     v: Value,
     problems: impl Fn(&T) -> Vec<Problem>,
 ) -> Result<T, Vec<Problem>> {
-    let t: T = read(v)?;
+    let t: T = read_document(v)?;
     let p = problems(&t);
     if p.is_empty() {
         Ok(t)

@@ -27,18 +27,7 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// A random (version 4) UUID in its 8-4-4-4-12 form: the ids of new Open Referral documents.
 pub(crate) fn uuid_v4() -> String {
-    let mut b = random_bytes::<16>();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    everychild_domain::directory::oruk::uuid_v4_from(random_bytes::<16>())
 }
 
 /// SHA-256 as lower-case hex: how session ids and tokens are stored.

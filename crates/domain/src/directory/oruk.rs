@@ -540,6 +540,40 @@ pub fn is_uuid(s: &str) -> bool {
         })
 }
 
+/// A version 4 UUID in its 8-4-4-4-12 form from 16 random bytes (the caller supplies the
+/// randomness: the domain has none).
+pub fn uuid_v4_from(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// Read a document of the profile from JSON, naming a value of the wrong type by its path
+/// (`schedules[0].opens_at`); the whole document is `(document)`.
+pub fn read_document<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, Vec<Problem>> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        vec![Problem {
+            path: if path == "." {
+                "(document)".into()
+            } else {
+                path
+            },
+            message: e.into_inner().to_string(),
+        }]
+    })
+}
+
 /// Whether `s` looks like an email address: one `@`, something before it, a dotted domain
 /// after it, no spaces.
 pub fn is_email(s: &str) -> bool {
@@ -853,17 +887,7 @@ impl Service {
     /// Read a service from JSON and check it: the service, or every reason it cannot be stored
     /// (a value of the wrong type is named by its path, e.g. `schedules[0].opens_at`).
     pub fn from_json(value: serde_json::Value) -> Result<Service, Vec<Problem>> {
-        let s: Service = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            vec![Problem {
-                path: if path == "." {
-                    "(document)".into()
-                } else {
-                    path
-                },
-                message: e.into_inner().to_string(),
-            }]
-        })?;
+        let s: Service = read_document(value)?;
         let problems = s.problems();
         if problems.is_empty() {
             Ok(s)

@@ -134,18 +134,7 @@ struct Slot {
 
 /// A random UUID in the version 4 form.
 fn uuid(rng: &mut SynthRng) -> String {
-    let mut b: [u8; 16] = rng.gen();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    everychild_domain::directory::oruk::uuid_v4_from(rng.gen())
 }
 
 /// A weighted choice.

@@ -258,6 +258,19 @@ fn not_found(what: &str, id: &str) -> ApiError {
     )))
 }
 
+/// A page of a list that takes only `page` and `per_page`.
+fn paged<T: Serialize>(raw: Option<&str>, items: &[T]) -> Result<Response, ApiError> {
+    let raw = split_query(raw)?;
+    let params = parse_list(&raw, PAGE_PARAMS, None)?;
+    Ok(Json(Page::of(items.iter(), params.page, params.per_page)).into_response())
+}
+
+/// One item found by id, or 404 naming what and which.
+fn one<T: Serialize>(item: Option<&T>, what: &str, id: &str) -> Result<Response, ApiError> {
+    let item = item.ok_or_else(|| not_found(what, id))?;
+    Ok(Json(item).into_response())
+}
+
 /// What the API says about itself.
 #[derive(Serialize)]
 struct About {
@@ -332,8 +345,7 @@ pub async fn service(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let idx = index(&ctx, &st).await?;
-    let s = idx.service(&id).ok_or_else(|| not_found("service", &id))?;
-    Ok(Json(&s.service).into_response())
+    one(idx.service(&id).map(|s| &s.service), "service", &id)
 }
 
 /// A service at a location in a list: the location's own fields and the service's.
@@ -448,11 +460,8 @@ pub async fn taxonomies(
     State(st): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let raw = split_query(raw.as_deref())?;
-    let params = parse_list(&raw, PAGE_PARAMS, None)?;
     let idx = index(&ctx, &st).await?;
-    let page = Page::of(idx.taxonomies().iter(), params.page, params.per_page);
-    Ok(Json(page).into_response())
+    paged(raw.as_deref(), idx.taxonomies())
 }
 
 #[utoipa::path(get, path = "/api/openreferral/taxonomies/{id}", tag = "openreferral", security(()),
@@ -465,12 +474,11 @@ pub async fn taxonomy(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let idx = index(&ctx, &st).await?;
-    let t = idx
-        .taxonomies()
-        .iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| not_found("taxonomy", &id))?;
-    Ok(Json(t).into_response())
+    one(
+        idx.taxonomies().iter().find(|t| t.id == id),
+        "taxonomy",
+        &id,
+    )
 }
 
 #[utoipa::path(get, path = "/api/openreferral/taxonomy_terms", tag = "openreferral", security(()),
@@ -482,11 +490,8 @@ pub async fn taxonomy_terms(
     State(st): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let raw = split_query(raw.as_deref())?;
-    let params = parse_list(&raw, PAGE_PARAMS, None)?;
     let idx = index(&ctx, &st).await?;
-    let page = Page::of(idx.terms().iter(), params.page, params.per_page);
-    Ok(Json(page).into_response())
+    paged(raw.as_deref(), idx.terms())
 }
 
 #[utoipa::path(get, path = "/api/openreferral/taxonomy_terms/{id}", tag = "openreferral", security(()),
@@ -499,10 +504,9 @@ pub async fn taxonomy_term(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let idx = index(&ctx, &st).await?;
-    let t = idx
-        .terms()
-        .iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| not_found("taxonomy term", &id))?;
-    Ok(Json(t).into_response())
+    one(
+        idx.terms().iter().find(|t| t.id == id),
+        "taxonomy term",
+        &id,
+    )
 }

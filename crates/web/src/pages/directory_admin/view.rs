@@ -7,7 +7,6 @@ use crate::forms::{Fields, FormErrors};
 use crate::pages::Chrome;
 use askama::Template;
 use everychild_domain::casework::Level;
-use everychild_domain::directory::oruk::Weekday;
 use everychild_domain::directory::{Catchment, EntryCommand, EntryStatus};
 use everychild_store::EntryDetail;
 
@@ -158,28 +157,11 @@ fn rows(d: &EntryDetail, localities: &[(i64, String)]) -> Vec<(&'static str, Str
     if more > 0 {
         out.push(("Other locations", format!("{more} more, kept as they are")));
     }
-    let opening = match s.schedules.first() {
-        Some(sc) => {
-            let days: Vec<&str> = sc
-                .byday
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .filter_map(Weekday::parse)
-                .map(Weekday::name)
-                .collect();
-            let times = match (&sc.opens_at, &sc.closes_at) {
-                (Some(o), Some(c)) => format!("{} to {}", hhmm(o), hhmm(c)),
-                _ => String::new(),
-            };
-            [days.join(", "), times]
-                .into_iter()
-                .filter(|p| !p.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-        None => String::new(),
-    };
+    let opening = s
+        .schedules
+        .first()
+        .map(crate::pages::find_support::opening_text)
+        .unwrap_or_default();
     out.push(("Opening times", or_none(&opening)));
     let cost = match cost_of(s) {
         ("free", _) => "Free".to_owned(),

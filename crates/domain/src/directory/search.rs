@@ -77,6 +77,10 @@ pub struct DirectoryIndex {
     taxonomies: Vec<Taxonomy>,
     terms: Vec<TaxonomyTerm>,
     by_name: Vec<u32>,
+    /// Name-order positions (into `by_name`) of the services classified with each term, and
+    /// with a term of each taxonomy, ascending: a category filter visits only these.
+    by_term: HashMap<String, Vec<u32>>,
+    by_taxonomy: HashMap<String, Vec<u32>>,
 }
 
 /// What to look for. `None` means no filter.
@@ -324,6 +328,17 @@ impl DirectoryIndex {
                 .cmp(&b.name_key)
                 .then_with(|| a.entry.service.id.cmp(&b.entry.service.id))
         });
+        let mut by_term: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut by_taxonomy: HashMap<String, Vec<u32>> = HashMap::new();
+        for (rank, i) in by_name.iter().enumerate() {
+            let it = &items[*i as usize];
+            for t in &it.terms {
+                by_term.entry(t.clone()).or_default().push(rank as u32);
+            }
+            for t in &it.taxonomies {
+                by_taxonomy.entry(t.clone()).or_default().push(rank as u32);
+            }
+        }
         let mut taxonomies = taxonomies;
         taxonomies.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         let mut terms = terms;
@@ -336,6 +351,8 @@ impl DirectoryIndex {
             taxonomies,
             terms,
             by_name,
+            by_term,
+            by_taxonomy,
         }
     }
 
@@ -477,12 +494,33 @@ impl DirectoryIndex {
         })
     }
 
+    /// The name-order positions a query can match: those of its term or taxonomy when it names
+    /// one (the shorter list, the other checked per service), else every position.
+    fn candidates(&self, q: &Query) -> Box<dyn Iterator<Item = usize> + '_> {
+        static NONE: Vec<u32> = Vec::new();
+        let term = q
+            .taxonomy_term_id
+            .as_ref()
+            .map(|t| self.by_term.get(t).unwrap_or(&NONE));
+        let tax = q
+            .taxonomy_id
+            .as_ref()
+            .map(|t| self.by_taxonomy.get(t).unwrap_or(&NONE));
+        let list = match (term, tax) {
+            (Some(a), Some(b)) => Some(if a.len() <= b.len() { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        match list {
+            Some(l) => Box::new(l.iter().map(|r| self.by_name[*r as usize] as usize)),
+            None => Box::new(self.by_name.iter().map(|i| *i as usize)),
+        }
+    }
+
     /// The services matching `q`, by name.
     pub fn services(&self, q: &Query) -> Vec<Hit<'_>> {
         let text = q.text.as_deref().and_then(|t| self.text_matches(t));
-        self.by_name
-            .iter()
-            .map(|i| (*i as usize, &self.items[*i as usize]))
+        self.candidates(q)
+            .map(|i| (i, &self.items[i]))
             .filter(|(i, _)| text.as_ref().is_none_or(|t| t[*i]))
             .filter(|(_, it)| self.service_matches(it, q) && self.opening_matches(it, q, None))
             .map(|(_, it)| Hit {
@@ -498,8 +536,7 @@ impl DirectoryIndex {
     pub fn service_at_locations(&self, q: &Query) -> Vec<Hit<'_>> {
         let text = q.text.as_deref().and_then(|t| self.text_matches(t));
         let mut out = Vec::new();
-        for i in &self.by_name {
-            let i = *i as usize;
+        for i in self.candidates(q) {
             if text.as_ref().is_some_and(|t| !t[i]) {
                 continue;
             }

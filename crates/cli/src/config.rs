@@ -27,6 +27,10 @@ pub struct FileConfig {
     sign_in_window_minutes: Option<i64>,
     database_max_connections: Option<u32>,
     database_acquire_timeout_seconds: Option<u64>,
+    stuck_weeks: Option<i64>,
+    no_lead_days: Option<i64>,
+    alert_agencies: Option<i64>,
+    alert_days: Option<i64>,
 }
 
 /// The database to use.
@@ -96,6 +100,21 @@ pub struct ServeArgs {
     /// Seconds a request waits for a database connection before failing with 503. Default 5.
     #[arg(long, env = "EVERYCHILD_DATABASE_ACQUIRE_TIMEOUT_SECONDS")]
     pub database_acquire_timeout_seconds: Option<u64>,
+    /// Weeks without progress after which an open request is stuck: proposed for the locality
+    /// panel and counted on the dashboard (1 to 52). Default 8.
+    #[arg(long, env = "EVERYCHILD_STUCK_WEEKS", allow_negative_numbers = true)]
+    pub stuck_weeks: Option<i64>,
+    /// Days early help may wait for a lead professional before the case is stuck (1 to 365).
+    /// Default 14.
+    #[arg(long, env = "EVERYCHILD_NO_LEAD_DAYS", allow_negative_numbers = true)]
+    pub no_lead_days: Option<i64>,
+    /// Requests for support from this many different agencies raise the concern alert on a
+    /// child's chronology (2 to 10) … Default 2.
+    #[arg(long, env = "EVERYCHILD_ALERT_AGENCIES", allow_negative_numbers = true)]
+    pub alert_agencies: Option<i64>,
+    /// … when they come within this many days (1 to 90). Default 7.
+    #[arg(long, env = "EVERYCHILD_ALERT_DAYS", allow_negative_numbers = true)]
+    pub alert_days: Option<i64>,
 }
 
 /// Resolved settings.
@@ -104,6 +123,7 @@ pub struct Resolved {
     pub database_url: String,
     pub web: everychild_web::WebSettings,
     pub pool: everychild_store::PoolSettings,
+    pub rules: everychild_store::CaseRules,
     pub log_json: bool,
     pub random_key: bool,
 }
@@ -231,6 +251,19 @@ pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved
                 .max(1),
         ),
     };
+    let defaults = everychild_store::CaseRules::default();
+    let rules = everychild_store::CaseRules::new(
+        a.stuck_weeks
+            .or(f.stuck_weeks)
+            .unwrap_or(defaults.stuck_weeks),
+        a.no_lead_days
+            .or(f.no_lead_days)
+            .unwrap_or(defaults.no_lead_days),
+        a.alert_agencies
+            .or(f.alert_agencies)
+            .unwrap_or(defaults.alert_agencies as i64),
+        a.alert_days.or(f.alert_days).unwrap_or(defaults.alert_days),
+    )?;
     Ok(Resolved {
         listen: a
             .listen
@@ -245,6 +278,7 @@ pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved
             .unwrap_or_else(|| "sqlite:everychild.db".into()),
         web,
         pool,
+        rules,
         log_json,
         random_key,
     })
@@ -276,6 +310,55 @@ mod tests {
         );
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite:x.db"), "sqlite:x.db");
+    }
+
+    #[derive(clap::Parser)]
+    struct Serve {
+        #[command(flatten)]
+        a: ServeArgs,
+    }
+
+    fn serve_args(args: &[&str]) -> ServeArgs {
+        use clap::Parser;
+        let mut all = vec!["serve", "--database", "sqlite::memory:"];
+        all.extend_from_slice(args);
+        Serve::try_parse_from(all).unwrap().a
+    }
+
+    #[test]
+    fn casework_rules_come_from_the_file_then_flags_with_the_constants_as_defaults() {
+        let r = resolve(&serve_args(&[]), false).unwrap();
+        assert_eq!(r.rules, everychild_store::CaseRules::default());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "stuck_weeks = 4\nalert_days = 10\n").unwrap();
+        let r = resolve(
+            &serve_args(&[
+                "--config",
+                file.to_str().unwrap(),
+                "--stuck-weeks",
+                "2",
+                "--no-lead-days",
+                "21",
+                "--alert-agencies",
+                "3",
+            ]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            r.rules,
+            everychild_store::CaseRules {
+                stuck_weeks: 2,
+                no_lead_days: 21,
+                alert_agencies: 3,
+                alert_days: 10,
+            }
+        );
+        let e = resolve(&serve_args(&["--no-lead-days", "0"]), false)
+            .err()
+            .unwrap();
+        assert!(e.to_string().starts_with("no_lead_days: "), "{e}");
     }
 
     #[test]

@@ -4,10 +4,9 @@
 //! built is in the `everychild-demo` crate.
 
 use crate::config::{self, ServeArgs};
-use anyhow::bail;
+use anyhow::Context;
 use clap::Args;
-use everychild_policy::{self as policy, authorize, Principal, Target};
-use everychild_store::{SqlStore, UserQuery, UserRepo};
+use everychild_store::SqlStore;
 use std::path::PathBuf;
 
 /// Demo options.
@@ -58,26 +57,10 @@ pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
     let password = everychild_domain::Password::parse_new(&a.password, "password")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let data = crate::data::data_dir(a.data.as_deref())?;
-    let store = crate::open(&r.database_url, &r.pool).await?;
-    let list = authorize::<policy::ListUsers>(&Principal::Console, Target::None, None)
-        .map_err(|d| anyhow::anyhow!("{d}"))?;
-    let existing = store
-        .list_users(
-            &list,
-            &UserQuery {
-                include_disabled: true,
-                ..Default::default()
-            },
-        )
-        .await?;
-    if !existing.is_empty() {
-        bail!(
-            "the database {} already has users: the demo needs a new, empty database",
-            config::redact(&r.database_url)
-        );
-    }
+    let store = crate::open(&r.database_url, &r.pool)
+        .await?
+        .with_case_rules(r.rules);
     let geo = crate::import::read_geography(&data.join("geo"))?;
-    crate::import::geography(&store, &geo).await?;
     let hash = everychild_web::hash_password(password.expose()).map_err(|e| anyhow::anyhow!(e))?;
     let built = everychild_demo::build(
         &store,
@@ -89,7 +72,8 @@ pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
             directory: a.directory,
         },
     )
-    .await?;
+    .await
+    .with_context(|| format!("the demo was not built in {}", config::redact(&r.database_url)))?;
     print_summary(&a, &built, &password, started);
     finish(a.no_serve, store, r).await
 }
@@ -129,6 +113,13 @@ fn print_summary(
         println!(
             "Casework: {} children known to the demo practitioners, {} requests for support at every stage (front doors of the demo locality managers).",
             built.casework.children, built.casework.requests
+        );
+    }
+    let h = &built.history;
+    if h.requests > 0 {
+        println!(
+            "Two years of case histories in every Leicester locality: {} requests (decided at levels 1-4: {:?}), {} closed, {} re-referrals, {} level changes, {} panel meetings.",
+            h.requests, h.decided_by_level, h.closed, h.re_referrals, h.level_changes, h.panels
         );
     }
     println!(

@@ -108,6 +108,10 @@ capability! {
     ViewLocalitySummary;
     /// Run a locality's integrated processes panel: its agenda, meetings and decisions.
     RunPanel;
+    /// Create and run a locality's teams around a school or cluster: members, children, meetings.
+    ManageGroupTeam;
+    /// See one team around a school or cluster: members, meetings, children's names (not records).
+    ViewGroupTeam;
     /// Search and read the published service directory (public).
     ViewDirectory;
     /// See a service's referral routes, capacity and waiting time (signed in).

@@ -48,6 +48,8 @@ pub enum Action {
     DecideRequest,
     ViewLocalitySummary,
     RunPanel,
+    ManageGroupTeam,
+    ViewGroupTeam,
     ViewDirectory,
     ViewServiceDetails,
     ViewDirectoryEntries,
@@ -101,6 +103,8 @@ impl Action {
         Action::DecideRequest,
         Action::ViewLocalitySummary,
         Action::RunPanel,
+        Action::ManageGroupTeam,
+        Action::ViewGroupTeam,
         Action::ViewDirectory,
         Action::ViewServiceDetails,
         Action::ViewDirectoryEntries,
@@ -138,6 +142,17 @@ pub enum Target {
         id: i64,
         /// Why the actor may see this child.
         basis: Basis,
+    },
+    /// One team around a school or cluster, with its locality and whether the actor claims to
+    /// be a current member; the store checks the claim in the same transaction that reads the
+    /// team, as it does a child's basis.
+    GroupTeam {
+        /// The team's id.
+        id: i64,
+        /// Its locality.
+        locality: i64,
+        /// The actor claims to be a current member.
+        member: bool,
     },
 }
 
@@ -181,6 +196,7 @@ impl Target {
             Target::Locality(l) => Some(("locality", l.to_string())),
             Target::Organisation(o) => Some(("organisation", o.0.to_string())),
             Target::Child { id, .. } => Some(("person", id.to_string())),
+            Target::GroupTeam { id, .. } => Some(("group_team", id.to_string())),
         }
     }
 }
@@ -427,6 +443,29 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
         // A locality's front door and its panel are its managers'.
         A::ViewFrontDoor | A::DecideRequest | A::RunPanel => match (role, target) {
             (Role::LocalityManager, Target::Locality(l)) if actor.localities.contains(l) => Allow,
+            _ => Deny(Forbidden),
+        },
+        // Teams around a school or cluster are set up and run by their locality's managers:
+        // they create them, choose the members and the children (among the locality's open
+        // requests) and record meetings. Nobody else, not even administrators.
+        A::ManageGroupTeam => match (role, target) {
+            (Role::LocalityManager, Target::Locality(l)) if actor.localities.contains(l) => Allow,
+            _ => Deny(Forbidden),
+        },
+        // A team is seen by its current members (front-line staff of any agency) and by its
+        // locality's managers. What they see is the team, its meetings and the children's names
+        // with their requests: being a member is not a `Basis` for a child's record, so opening
+        // a child still needs one of the bases above.
+        A::ViewGroupTeam => match (role, target) {
+            (Role::LocalityManager, Target::GroupTeam { locality, .. })
+                if actor.localities.contains(locality) =>
+            {
+                Allow
+            }
+            (
+                Role::Practitioner | Role::LocalityManager,
+                Target::GroupTeam { member: true, .. },
+            ) => Allow,
             _ => Deny(Forbidden),
         },
         // The public directory is public; its referral routes, capacity and waiting times are
@@ -886,6 +925,105 @@ mod tests {
             ),
             Deny(Forbidden)
         );
+    }
+
+    #[test]
+    fn group_teams_are_run_by_their_localitys_managers_and_seen_by_their_members() {
+        let mut m = user(Role::LocalityManager);
+        if let Principal::User(a) = &mut m {
+            a.localities = vec![3];
+        }
+        let team = |locality, member| Target::GroupTeam {
+            id: 9,
+            locality,
+            member,
+        };
+        // Managing: the locality's managers only, for their own locality only.
+        assert_eq!(
+            decide(&m, Action::ManageGroupTeam, &Target::Locality(3)),
+            Allow
+        );
+        assert_eq!(
+            decide(&m, Action::ManageGroupTeam, &Target::Locality(4)),
+            Deny(Forbidden),
+            "another locality's manager"
+        );
+        assert_eq!(
+            decide(&m, Action::ManageGroupTeam, &Target::None),
+            Deny(Forbidden)
+        );
+        assert_eq!(
+            decide(&m, Action::ManageGroupTeam, &team(3, true)),
+            Deny(Forbidden),
+            "managed through the locality, not the team"
+        );
+        for r in Role::ALL {
+            if r != Role::LocalityManager {
+                assert_eq!(
+                    decide(&user(r), Action::ManageGroupTeam, &Target::Locality(3)),
+                    Deny(Forbidden),
+                    "{r:?}"
+                );
+            }
+        }
+        // Seeing: the locality's managers, and current members who are front-line staff.
+        assert_eq!(decide(&m, Action::ViewGroupTeam, &team(3, false)), Allow);
+        assert_eq!(
+            decide(&m, Action::ViewGroupTeam, &team(4, false)),
+            Deny(Forbidden),
+            "a manager of another locality who is not a member"
+        );
+        assert_eq!(
+            decide(&m, Action::ViewGroupTeam, &team(4, true)),
+            Allow,
+            "a manager who is a member of another locality's team"
+        );
+        for r in Role::ALL {
+            let front_line = matches!(r, Role::Practitioner | Role::LocalityManager);
+            assert_eq!(
+                decide(&user(r), Action::ViewGroupTeam, &team(3, true)) == Allow,
+                front_line,
+                "member {r:?}"
+            );
+            assert_eq!(
+                decide(&user(r), Action::ViewGroupTeam, &team(3, false)),
+                Deny(Forbidden),
+                "non-member {r:?}"
+            );
+            assert_eq!(
+                decide(&user(r), Action::ViewGroupTeam, &Target::Locality(3)),
+                Deny(Forbidden),
+                "{r:?} without a team"
+            );
+        }
+        for a in [Action::ManageGroupTeam, Action::ViewGroupTeam] {
+            assert_eq!(
+                decide(&Principal::Anonymous, a, &team(3, true)),
+                Deny(NotSignedIn)
+            );
+            assert_eq!(
+                decide(&Principal::Console, a, &Target::Locality(3)),
+                Deny(Forbidden)
+            );
+        }
+        // Being a member of a group team is not a basis for a child's record: there is no
+        // such basis, and a practitioner with none is refused the child.
+        let p = user(Role::Practitioner);
+        assert_eq!(decide(&p, Action::ViewGroupTeam, &team(3, true)), Allow);
+        for a in [Action::ViewChild, Action::ViewRequest] {
+            assert_eq!(
+                decide(
+                    &p,
+                    a,
+                    &Target::Child {
+                        id: 5,
+                        basis: Basis::None
+                    }
+                ),
+                Deny(Forbidden),
+                "{a:?}"
+            );
+        }
     }
 
     #[test]

@@ -5,12 +5,13 @@
 use crate::audit::Event;
 use crate::people::basis::read_checked as read_for_child;
 use crate::people::basis::CLUSTER;
-use crate::{Result, SqlStore};
+use crate::{CaseRules, Result, SqlStore};
 use everychild_policy::{self as policy, Permit};
 use serde::Serialize;
 use serde_json::json;
 
-/// Concerns from this many different agencies …
+/// Concerns from this many different agencies … (the default; a deployment may set another in
+/// [`CaseRules`])
 pub const ALERT_AGENCIES: usize = 2;
 /// … within this many days raise the alert.
 pub const ALERT_DAYS: i64 = 7;
@@ -93,7 +94,7 @@ impl SqlStore {
         }
         drop(conn);
         events.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.kind.cmp(&b.kind)));
-        let alert = concern_alert(&events);
+        let alert = concern_alert(&events, &self.rules);
         self.audit_only(
             p,
             Event::success("child.chronology", Some(("person", child.to_string())))
@@ -104,9 +105,13 @@ impl SqlStore {
     }
 }
 
-/// The most recent window of [`ALERT_DAYS`] days in which requests for support came from at
-/// least [`ALERT_AGENCIES`] different agencies.
-pub fn concern_alert(events: &[ChronologyEvent]) -> Option<(Vec<String>, String, String)> {
+/// The most recent window of `rules.alert_days` days (by default [`ALERT_DAYS`]) in which
+/// requests for support came from at least `rules.alert_agencies` (by default
+/// [`ALERT_AGENCIES`]) different agencies.
+pub fn concern_alert(
+    events: &[ChronologyEvent],
+    rules: &CaseRules,
+) -> Option<(Vec<String>, String, String)> {
     let mut requests: Vec<(&str, &str)> = events
         .iter()
         .filter(|e| e.kind == "request")
@@ -123,7 +128,7 @@ pub fn concern_alert(events: &[ChronologyEvent]) -> Option<(Vec<String>, String,
         let mut start = *end;
         for (at, agency) in requests[..=i].iter().rev() {
             let d = day(at)?;
-            if (end_day - d).whole_days() > ALERT_DAYS {
+            if (end_day - d).whole_days() > rules.alert_days {
                 break;
             }
             start = at;
@@ -131,7 +136,7 @@ pub fn concern_alert(events: &[ChronologyEvent]) -> Option<(Vec<String>, String,
                 agencies.push((*agency).to_owned());
             }
         }
-        if agencies.len() >= ALERT_AGENCIES {
+        if agencies.len() >= rules.alert_agencies {
             agencies.sort();
             return Some((agencies, start[..10].to_owned(), end[..10].to_owned()));
         }
@@ -154,6 +159,8 @@ mod tests {
 
     #[test]
     fn concerns_from_two_agencies_within_a_week_raise_the_alert() {
+        let rules = CaseRules::default();
+        let concern_alert = |e: &[ChronologyEvent]| super::concern_alert(e, &rules);
         let school = "Riverside Primary";
         let police = "Leicestershire Police";
         assert_eq!(
@@ -188,6 +195,29 @@ mod tests {
                 "2026-10-14".into(),
                 "2026-10-20".into()
             ))
+        );
+    }
+
+    #[test]
+    fn the_alert_follows_the_rules_in_force() {
+        let school = "Riverside Primary";
+        let police = "Leicestershire Police";
+        let health = "City Health";
+        let events = [
+            request("2026-10-01T09:00:00.000Z", school),
+            request("2026-10-12T09:00:00.000Z", police),
+            request("2026-10-13T09:00:00.000Z", health),
+        ];
+        // Default: two agencies within 7 days (police and health).
+        assert!(concern_alert(&events, &CaseRules::default()).is_some());
+        // Three agencies within 7 days: no.
+        let three = CaseRules::new(8, 14, 3, 7).unwrap();
+        assert_eq!(concern_alert(&events, &three), None);
+        // Three agencies within 14 days: yes, from the school's request.
+        let wider = CaseRules::new(8, 14, 3, 14).unwrap();
+        assert_eq!(
+            concern_alert(&events, &wider).map(|a| (a.0.len(), a.1)),
+            Some((3, "2026-10-01".to_owned()))
         );
     }
 }

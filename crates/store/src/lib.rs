@@ -17,6 +17,7 @@ mod classification_check;
 mod directory;
 mod error;
 mod geo;
+mod groups;
 mod localities;
 mod meta;
 mod orgs;
@@ -32,11 +33,19 @@ pub use casework::{
     PanelItem, PanelRow, Plan, Proposal, RequestDetail, RequestSummary, SaveOutcome, TeamMemberRow,
     NO_LEAD_DAYS, STUCK_WEEKS,
 };
+pub use casework::{
+    AskedOfferedReceived, CaseRules, NeedMet, PhaseLevels, StuckPoint, WaitingList,
+};
+pub use casework::{ReferralMade, ReferralRow, OVERRIDE_MAX};
 pub use chronology::{Chronology, ChronologyEvent, ALERT_AGENCIES, ALERT_DAYS};
 pub use directory::types::*;
 pub use directory::DirectoryCache;
 pub use error::StoreError;
 pub use geo::{GeoCache, GeographyReport, TableCounts};
+pub use groups::{
+    GroupChange, GroupChildRow, GroupMeetingRow, GroupMemberRow, GroupTeamDetail, GroupTeamScope,
+    GroupTeamSummary,
+};
 pub use localities::types::*;
 pub use meta::{with_request_meta, RequestMeta};
 pub use people::import::ImportReport;
@@ -675,7 +684,8 @@ pub trait CaseRepo: Send + Sync {
         id: i64,
     ) -> Result<Vec<(i64, String)>>;
     /// The request's early help assessment, if there is one the permit may see (a draft is the
-    /// lead professional's and locality manager's only); audited.
+    /// lead professional's and locality manager's only; anyone else on the team sees a shared one
+    /// only while a consent to share covers their organisation); audited.
     async fn assessment(
         &self,
         p: &Permit<policy::ViewRequest>,
@@ -698,12 +708,14 @@ pub trait CaseRepo: Send + Sync {
         version: i64,
         share: bool,
     ) -> Result<()>;
-    /// Record consent given for a purpose.
+    /// Record consent given for a purpose, covering every agency in the team around the child
+    /// or one organisation; audited, naming the organisation.
     async fn record_consent(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
         purpose: everychild_domain::casework::ConsentPurpose,
+        scope: everychild_domain::casework::ConsentScope,
         given_by: &str,
     ) -> Result<()>;
     /// The permit's child's chronology from every agency, newest first, with the alert when
@@ -770,10 +782,56 @@ pub trait CaseRepo: Send + Sync {
         &self,
         p: &Permit<policy::ViewLocalitySummary>,
     ) -> Result<LocalitySummary>;
+    /// The casework rules in force (a deployment's settings, nothing personal: no permit).
+    fn case_rules(&self) -> CaseRules;
+    /// Refer the child of an open, decided request to a published service, in one audited
+    /// transaction: the family's consent to referral must be in force, and the child is checked
+    /// against the eligibility of the entry's live version. A child who is not eligible is
+    /// refused (`Conflict` naming every reason) unless `override_reason` says why to refer all
+    /// the same; both are kept. `need` must be one of the request's needs. A service with no
+    /// places puts the child on its waiting list.
+    async fn refer_to_service(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        entry_id: &str,
+        need: Option<everychild_domain::casework::Need>,
+        override_reason: Option<&str>,
+    ) -> Result<ReferralMade>;
+    /// Record what happened to a referral (offered, declined, withdrawn, started, ended), from
+    /// `version`: a stale version or a command its status does not allow changes nothing.
+    async fn update_referral(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        referral: i64,
+        version: i64,
+        cmd: &everychild_domain::casework::referral::ReferralCommand,
+    ) -> Result<()>;
 }
 
 #[async_trait]
 impl CaseRepo for SqlStore {
+    async fn refer_to_service(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        entry_id: &str,
+        need: Option<everychild_domain::casework::Need>,
+        override_reason: Option<&str>,
+    ) -> Result<ReferralMade> {
+        SqlStore::refer_to_service(self, p, request, entry_id, need, override_reason).await
+    }
+    async fn update_referral(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        referral: i64,
+        version: i64,
+        cmd: &everychild_domain::casework::referral::ReferralCommand,
+    ) -> Result<()> {
+        SqlStore::update_referral(self, p, request, referral, version, cmd).await
+    }
     async fn refer_to_panel(
         &self,
         p: &Permit<policy::ManageRequest>,
@@ -879,9 +937,10 @@ impl CaseRepo for SqlStore {
         p: &Permit<policy::ManageRequest>,
         request: i64,
         purpose: everychild_domain::casework::ConsentPurpose,
+        scope: everychild_domain::casework::ConsentScope,
         given_by: &str,
     ) -> Result<()> {
-        SqlStore::record_consent(self, p, request, purpose, given_by).await
+        SqlStore::record_consent(self, p, request, purpose, scope, given_by).await
     }
     async fn team_candidates(
         &self,
@@ -958,6 +1017,70 @@ impl CaseRepo for SqlStore {
     ) -> Result<LocalitySummary> {
         SqlStore::locality_summary(self, p).await
     }
+    fn case_rules(&self) -> CaseRules {
+        self.rules
+    }
+}
+
+/// Teams around a school or a cluster of schools: set up and run by their locality's
+/// managers, seen by their members. Every change is audited in its transaction; a member sees
+/// the children's names and their requests, and membership is never a basis for a child's
+/// record.
+#[async_trait]
+pub trait GroupRepo: Send + Sync {
+    /// A team's name, locality and whether the permit's user is a current member (no personal
+    /// data: to choose the permit). `None` if there is no such team.
+    async fn group_team_scope(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<GroupTeamScope>>;
+    /// A locality's name and its teams' scopes (as [`GroupRepo::group_team_scope`]); `None` if
+    /// there is no such locality.
+    async fn group_team_scopes(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        locality: i64,
+    ) -> Result<Option<(String, Vec<GroupTeamScope>)>>;
+    /// Every team of the permit's locality, by name; audited.
+    async fn group_teams(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+    ) -> Result<Vec<GroupTeamSummary>>;
+    /// Create a team in the permit's locality (its schools in the locality, a unique name, an
+    /// active lead, who becomes its first member); audited. Returns its id.
+    async fn create_group_team(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+        t: &everychild_domain::casework::NewGroupTeam,
+    ) -> Result<i64>;
+    /// The permit's team, if the claim (member, or manager of its locality) holds in the same
+    /// transaction; audited.
+    async fn group_team(
+        &self,
+        p: &Permit<policy::ViewGroupTeam>,
+    ) -> Result<Option<GroupTeamDetail>>;
+    /// Change a team of the permit's locality: members, children (only open requests in the
+    /// locality), meetings; audited.
+    async fn change_group_team(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+        team: i64,
+        change: GroupChange<'_>,
+    ) -> Result<()>;
+    /// Who may be offered as a lead or member: active front-line staff working in the
+    /// permit's locality, `(user id, "Name (job, organisation)")`.
+    async fn group_member_candidates(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+    ) -> Result<Vec<(i64, String)>>;
+    /// The locality's open requests the team does not cover yet, `(request id, label)`;
+    /// audited.
+    async fn group_child_candidates(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+        team: i64,
+    ) -> Result<Vec<(i64, String)>>;
 }
 
 /// Whether the database answers.
@@ -980,6 +1103,7 @@ pub trait Repositories:
     + LocalityRepo
     + PeopleRepo
     + CaseRepo
+    + GroupRepo
     + DirectoryRepo
 {
 }
@@ -995,6 +1119,7 @@ impl<T> Repositories for T where
         + LocalityRepo
         + PeopleRepo
         + CaseRepo
+        + GroupRepo
         + DirectoryRepo
 {
 }

@@ -52,6 +52,8 @@ pub struct SqlStore {
     pub(crate) geo: Arc<crate::GeoCache>,
     /// The directory's in-memory search index.
     pub(crate) directory: Arc<crate::directory::DirectoryCache>,
+    /// The casework rules in force (stuck cases, the concern alert).
+    pub(crate) rules: crate::CaseRules,
 }
 
 impl SqlStore {
@@ -119,7 +121,20 @@ impl SqlStore {
             audit_queue,
             geo: Arc::new(crate::geo::new_cache()),
             directory: Arc::new(crate::directory::new_cache()),
+            rules: crate::CaseRules::default(),
         })
+    }
+
+    /// The same store with these casework rules (checked by [`crate::CaseRules::new`]); until
+    /// this is called, the defaults apply.
+    pub fn with_case_rules(mut self, rules: crate::CaseRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// The casework rules in force.
+    pub fn case_rules(&self) -> crate::CaseRules {
+        self.rules
     }
 
     /// Apply every migration not yet applied.
@@ -131,6 +146,15 @@ impl SqlStore {
         m.run(&self.pool)
             .await
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))
+    }
+
+    /// The same store (same database, caches and audit writer) reading another clock: for
+    /// recording what happened at other times, as the demo's case histories do.
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> SqlStore {
+        SqlStore {
+            clock,
+            ..self.clone()
+        }
     }
 
     /// Which database this is.

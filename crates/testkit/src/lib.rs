@@ -11,7 +11,9 @@ use everychild_domain::{
     Username,
 };
 use everychild_policy::{authorize, Principal, Target};
-use everychild_store::{NewOrganisation, NewUser, OrgRepo, PoolSettings, SqlStore, UserRepo};
+use everychild_store::{
+    CaseRules, NewOrganisation, NewUser, OrgRepo, PoolSettings, SqlStore, UserRepo,
+};
 use everychild_web::{AppState, WebSettings};
 use rand::Rng;
 use std::collections::BTreeMap;
@@ -187,11 +189,18 @@ impl TestApp {
 
     /// Serve the app with these settings on a new database.
     pub async fn spawn_with(settings: WebSettings) -> Self {
+        Self::spawn_with_rules(settings, CaseRules::default()).await
+    }
+
+    /// Serve the app with these settings and casework rules (as `everychild serve` gives the
+    /// store from its configuration) on a new database.
+    pub async fn spawn_with_rules(settings: WebSettings, rules: CaseRules) -> Self {
         let db = TestDb::new().await;
         let clock = Arc::new(FixedClock::new(time::OffsetDateTime::now_utc()));
         let store = SqlStore::connect(&db.url, &PoolSettings::default(), clock.clone())
             .await
-            .expect("connect");
+            .expect("connect")
+            .with_case_rules(rules);
         store.migrate().await.expect("migrate");
         let want = if db.postgres {
             everychild_store::Backend::Postgres
@@ -239,12 +248,16 @@ impl TestApp {
 
     /// As [`TestApp::spawn_demo`], with a service directory of `directory` services (0: none).
     pub async fn spawn_demo_with(directory: usize) -> (Self, everychild_demo::Built) {
-        let app = Self::spawn().await;
+        Self::spawn_demo_with_rules(directory, CaseRules::default()).await
+    }
+
+    /// As [`TestApp::spawn_demo_with`], with these casework rules.
+    pub async fn spawn_demo_with_rules(
+        directory: usize,
+        rules: CaseRules,
+    ) -> (Self, everychild_demo::Built) {
+        let app = Self::spawn_with_rules(test_settings(), rules).await;
         let geo = geography();
-        let p = authorize(&Principal::Console, Target::None, Some("test set-up")).unwrap();
-        everychild_store::GeoRepo::import_geography(&*app.store, &p, geo)
-            .await
-            .expect("import the geography");
         let built = everychild_demo::build(
             &app.store,
             geo,

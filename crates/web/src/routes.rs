@@ -2,10 +2,12 @@
 //! matrix test can prove it covers every route the router serves.
 
 use crate::context::{self, BODY_LIMIT};
+use crate::pages::dashboard;
+use crate::pages::referrals;
 use crate::pages::{
     account, admin, assessment, audit, authority, boundaries, children, chronology,
-    directory_admin, find_support, home, localities, locality_admin, oversight, panels, requests,
-    reviews, sign_in, staff,
+    directory_admin, find_support, group_teams, home, localities, locality_admin, oversight,
+    panels, requests, reviews, sign_in, staff,
 };
 use crate::{api, assets, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -121,6 +123,9 @@ fn builder() -> Builder {
     .post("/requests/{id}/assessment/complete", assessment::complete)
     .post("/requests/{id}/assessment/share", assessment::share)
     .post("/requests/{id}/consents", assessment::consent)
+    .get("/requests/{id}/referrals/new", referrals::new)
+    .post("/requests/{id}/referrals", referrals::create)
+    .post("/requests/{id}/referrals/{referral}", referrals::command)
     .get("/reviews", reviews::list)
     .get("/reviews/{id}", reviews::item)
     .post("/reviews/{id}", reviews::decide)
@@ -131,11 +136,27 @@ fn builder() -> Builder {
     .get("/localities", localities::overview)
     .get("/localities/{id}", localities::profile)
     .get("/localities/{id}/teams", localities::teams)
+    .get("/localities/{id}/dashboard", dashboard::show)
     .get("/localities/{id}/manage", locality_admin::show)
     .post("/localities/{id}/sites", locality_admin::add_site)
     .post("/localities/{id}/teams", locality_admin::create_team)
     .post("/localities/{id}/members", locality_admin::add_member)
     .post("/localities/{id}/contacts", locality_admin::set_contact)
+    // Teams around a school or a cluster of schools
+    .get("/localities/{id}/group-teams", group_teams::list)
+    .post("/localities/{id}/group-teams", group_teams::create)
+    .get("/group-teams/{id}", group_teams::show)
+    .post("/group-teams/{id}/members", group_teams::add_member)
+    .post(
+        "/group-teams/{id}/members/{item}/remove",
+        group_teams::remove_member,
+    )
+    .post("/group-teams/{id}/children", group_teams::add_child)
+    .post(
+        "/group-teams/{id}/children/{item}/remove",
+        group_teams::remove_child,
+    )
+    .post("/group-teams/{id}/meetings", group_teams::meeting)
     .get("/postcode", localities::postcode)
     .get("/admin/boundary-sets", boundaries::list)
     .post("/admin/boundary-sets", boundaries::create)

@@ -75,6 +75,51 @@ async fn demo_users_and_audit_verify_work_from_the_console() {
             .await,
         requests
     );
+    // Two years of case histories in every Leicester locality, in the seeds' proportions,
+    // written at the times they happened: the audit log stays in time order and intact.
+    assert!(
+        text.contains("Two years of case histories in every Leicester locality"),
+        "{text}"
+    );
+    let localities = db
+        .raw_i64(
+            "SELECT COUNT(DISTINCT locality_id) FROM support_requests WHERE created_at < '2026'",
+        )
+        .await;
+    let oldest = db
+        .raw_text("SELECT MIN(created_at) FROM support_requests")
+        .await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let two_years_ago = (today - time::Duration::days(731)).to_string();
+    assert!(
+        oldest.as_str() >= two_years_ago.as_str()
+            && oldest.as_str() < (today - time::Duration::days(600)).to_string().as_str(),
+        "{oldest}"
+    );
+    let decided = |l: &str| {
+        format!("SELECT COUNT(*) FROM level_changes WHERE kind = 'initial' AND to_level = '{l}'")
+    };
+    let (l2, l3, l4) = (
+        db.raw_i64(&decided("2")).await,
+        db.raw_i64(&decided("3")).await,
+        db.raw_i64(&decided("4")).await,
+    );
+    assert!(
+        l2 > 5 * (l3 + l4) && l3 + l4 > 0,
+        "levels 2, 3, 4 decided: {l2}, {l3}, {l4}"
+    );
+    assert!(db.raw_i64("SELECT COUNT(*) FROM panels").await > 0);
+    assert!(
+        db.raw_i64("SELECT COUNT(*) FROM support_requests WHERE re_referral = 1")
+            .await
+            > 0
+    );
+    let out_of_order = db
+        .raw_i64("SELECT COUNT(*) FROM audit_events a JOIN audit_events b ON b.seq = a.seq + 1 WHERE b.at < a.at")
+        .await;
+    assert_eq!(out_of_order, 0, "audit events are in time order");
+    let o = everychild(&["audit", "verify", "--database", url], None);
+    assert!(o.status.success(), "{}", out(&o));
     // The demo refuses a database that is not empty.
     let o = everychild(&["demo", "--no-serve", "--database", url], None);
     assert!(!o.status.success());
@@ -221,8 +266,16 @@ fn serve_help_documents_every_setting() {
         "--sign-in-window-minutes",
         "--database-max-connections",
         "--database-acquire-timeout-seconds",
+        "--stuck-weeks",
+        "--no-lead-days",
+        "--alert-agencies",
+        "--alert-days",
         "EVERYCHILD_LISTEN",
         "EVERYCHILD_DATABASE_URL",
+        "EVERYCHILD_STUCK_WEEKS",
+        "EVERYCHILD_NO_LEAD_DAYS",
+        "EVERYCHILD_ALERT_AGENCIES",
+        "EVERYCHILD_ALERT_DAYS",
     ] {
         assert!(text.contains(flag), "serve --help lacks {flag}");
     }
@@ -258,6 +311,72 @@ fn bad_configuration_is_refused_with_a_message_naming_it_and_secrets_are_not_pri
     assert!(!o.status.success());
     assert!(!out(&o).contains("hunter2-secret"), "{}", out(&o));
     assert!(out(&o).contains("postgres://user:***@127.0.0.1:1/none"));
+}
+
+#[test]
+fn casework_rules_out_of_range_are_refused_naming_the_setting() {
+    // As a flag.
+    for (flag, value, message) in [
+        (
+            "--stuck-weeks",
+            "0",
+            "stuck_weeks: must be a whole number of weeks from 1 to 52, not 0",
+        ),
+        (
+            "--stuck-weeks",
+            "53",
+            "stuck_weeks: must be a whole number of weeks from 1 to 52, not 53",
+        ),
+        (
+            "--no-lead-days",
+            "366",
+            "no_lead_days: must be a whole number of days from 1 to 365, not 366",
+        ),
+        (
+            "--alert-agencies",
+            "1",
+            "alert_agencies: must be a whole number of agencies from 2 to 10, not 1",
+        ),
+        (
+            "--alert-days",
+            "-1",
+            "alert_days: must be a whole number of days from 1 to 90, not -1",
+        ),
+    ] {
+        let o = everychild(
+            &["serve", "--database", "sqlite::memory:", flag, value],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}: {}", out(&o));
+        assert!(out(&o).contains(message), "{flag} {value}: {}", out(&o));
+    }
+    // In the configuration file.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.toml");
+    std::fs::write(&file, "alert_days = 91\n").unwrap();
+    let o = everychild(
+        &[
+            "serve",
+            "--database",
+            "sqlite::memory:",
+            "--config",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("alert_days: must be"), "{}", out(&o));
+    // In the environment.
+    let o = Command::new(env!("CARGO_BIN_EXE_everychild"))
+        .args(["serve", "--database", "sqlite::memory:"])
+        .env_remove("EVERYCHILD_CONFIG")
+        .env("EVERYCHILD_LOG", "warn")
+        .env("EVERYCHILD_ALERT_AGENCIES", "11")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("alert_agencies: must be"), "{}", out(&o));
 }
 
 /// The real geography folder beside the repository.

@@ -10,10 +10,14 @@ use crate::FieldError;
 use serde::{Deserialize, Serialize};
 
 mod assessment;
+mod consent;
+mod group;
 mod plan;
 pub mod referral;
 
 pub use assessment::{assessment_elements, AssessmentContent, AssessmentStatus, Element};
+pub use consent::ConsentScope;
+pub use group::{parse_team_role, GroupTeamKind, NewGroupTeam, GROUP_TEXT_MAX};
 pub use plan::{next_review, NewAction, NewMeeting, DEFAULT_REVIEW_WEEKS};
 
 vocabulary! {

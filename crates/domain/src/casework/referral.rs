@@ -181,6 +181,35 @@ pub struct ChildFacts {
     pub send: bool,
 }
 
+impl ChildFacts {
+    /// The facts a request records: the child's age on `today` from the date of birth
+    /// (`YYYY-MM-DD`; none when it is missing or unreadable), the level decided at the front
+    /// door, the locality, and the needs; a mild to moderate learning disability among the
+    /// needs counts as special educational needs and disabilities.
+    pub fn of_request(
+        date_of_birth: Option<&str>,
+        today: time::Date,
+        level: Option<Level>,
+        locality: Option<i64>,
+        needs: Vec<Need>,
+    ) -> ChildFacts {
+        let age = date_of_birth
+            .and_then(|d| d.get(..10))
+            .and_then(|d| {
+                time::Date::parse(d, &time::format_description::well_known::Iso8601::DATE).ok()
+            })
+            .map(|dob| crate::person::age_on(dob, today))
+            .and_then(|a| u32::try_from(a).ok());
+        ChildFacts {
+            age,
+            level,
+            locality,
+            send: needs.contains(&Need::LearningDisability),
+            needs,
+        }
+    }
+}
+
 /// The result of an eligibility check: reasons the child is not eligible, and conditions of
 /// the service nobody has recorded either way (the referrer confirms them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -421,6 +450,32 @@ mod tests {
             name
         )
         .eligible());
+    }
+
+    #[test]
+    fn a_requests_facts_give_the_age_on_the_day_and_send_from_the_needs() {
+        let today = time::macros::date!(2026 - 12 - 05);
+        let f = ChildFacts::of_request(
+            Some("2015-12-06"),
+            today,
+            Some(Level::Targeted),
+            Some(3),
+            vec![Need::Health, Need::LearningDisability],
+        );
+        assert_eq!(f.age, Some(10));
+        assert!(f.send);
+        assert_eq!(f.locality, Some(3));
+        let f = ChildFacts::of_request(Some("2015-12-05"), today, None, None, vec![Need::Health]);
+        assert_eq!(f.age, Some(11));
+        assert!(!f.send);
+        assert_eq!(
+            ChildFacts::of_request(Some("not a date"), today, None, None, vec![]).age,
+            None
+        );
+        assert_eq!(
+            ChildFacts::of_request(None, today, None, None, vec![]).age,
+            None
+        );
     }
 
     #[test]

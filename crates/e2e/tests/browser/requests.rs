@@ -112,6 +112,27 @@ async fn a_request_goes_from_the_school_to_the_front_door_to_a_lead_professional
         .press("Appoint the lead professional", "the request with a lead")
         .await;
     assert!(manager.page_text().await.contains("Current lead"));
+    // The locality's dashboard, from the front door: charts and their tables, checked by axe.
+    let locality = app
+        .db
+        .raw_text(&format!(
+            "SELECT l.name FROM localities l JOIN support_requests r ON r.locality_id = l.id WHERE r.id = {id}"
+        ))
+        .await;
+    manager.visit("/front-door", "the front door").await;
+    manager
+        .press(
+            &format!("Dashboard for {locality}"),
+            "the locality dashboard",
+        )
+        .await;
+    assert_eq!(manager.h1().await, locality);
+    let text = manager.page_text().await;
+    assert!(
+        text.contains("Open work by age phase and level of need")
+            && text.contains("Show the figures"),
+        "{text}"
+    );
 
     let lead = driver.browser(&app).await;
     lead.sign_in(&app, "health.visitor").await;

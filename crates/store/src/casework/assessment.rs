@@ -61,24 +61,38 @@ impl SqlStore {
         request: i64,
     ) -> Result<Option<AssessmentView>> {
         let (_, claimed) = permit_child(p)?;
+        let user = permit_user(p)?.user_id.0;
         let (mut conn, child) = read_for_child(self, p).await?;
         request_of_child(&mut conn, request, child).await?;
-        let Some((id, status, content, version, by, at)) =
-            assessment_row(&mut conn, request).await?
-        else {
-            return Ok(None);
-        };
-        let status = everychild_domain::casework::AssessmentStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("assessment {id}: status {status}")))?;
         // A draft or an unshared assessment is the lead professional's and the locality
-        // manager's; the team sees it once it is shared.
+        // manager's. Anyone else on the team sees it once it is shared, and only while a
+        // consent to share is in force that covers their organisation: one for every agency in
+        // the team, or one naming theirs. The rule is part of the query that reads the row, so
+        // a consent withdrawn a moment ago is never read past.
         let author = matches!(
             claimed,
             policy::Basis::LeadProfessional | policy::Basis::Locality
         );
-        if !author && status != everychild_domain::casework::AssessmentStatus::Shared {
+        let row = if author {
+            assessment_row(&mut conn, request).await?
+        } else {
+            sqlx::query_as(
+                "SELECT a.id, a.status, a.content, a.version, a.updated_by, a.updated_at FROM assessments a \
+                 WHERE a.request_id = $1 AND a.status = 'shared' AND EXISTS (SELECT 1 FROM request_consents c \
+                   WHERE c.request_id = a.request_id AND c.purpose = 'share' AND c.withdrawn_at IS NULL \
+                   AND (c.organisation_id IS NULL \
+                        OR c.organisation_id = (SELECT u.organisation_id FROM users u WHERE u.id = $2)))",
+            )
+            .bind(request)
+            .bind(user)
+            .fetch_optional(&mut *conn)
+            .await?
+        };
+        let Some((id, status, content, version, by, at)) = row else {
             return Ok(None);
-        }
+        };
+        let status = everychild_domain::casework::AssessmentStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("assessment {id}: status {status}")))?;
         let history: Vec<(i64, String, String, String)> = sqlx::query_as(
             "SELECT version, status, saved_by, saved_at FROM assessment_versions WHERE assessment_id = $1 ORDER BY version",
         )
@@ -300,12 +314,14 @@ impl SqlStore {
         .await
     }
 
-    /// Record consent given later, for a purpose.
+    /// Record consent given later, for a purpose, covering every agency in the team or one
+    /// organisation.
     pub(crate) async fn record_consent(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
         purpose: ConsentPurpose,
+        scope: everychild_domain::casework::ConsentScope,
         given_by: &str,
     ) -> Result<()> {
         let given_by = given_by.trim();
@@ -315,12 +331,36 @@ impl SqlStore {
             ));
         }
         let (mut a, child) = begin_for_child(self, p).await?;
-        request_of_child(&mut a.tx, request, child).await?;
+        let status = request_of_child(&mut a.tx, request, child).await?;
+        if status == "closed" {
+            return Err(StoreError::Conflict(
+                "consent: The request is closed; record consent on a new request".into(),
+            ));
+        }
+        let organisation = match scope.organisation() {
+            None => None,
+            Some(o) => {
+                let name: Option<(String,)> =
+                    sqlx::query_as("SELECT name FROM organisations WHERE id = $1")
+                        .bind(o)
+                        .fetch_optional(&mut *a.tx)
+                        .await?;
+                match name {
+                    Some((n,)) => Some((o, n)),
+                    None => {
+                        return Err(StoreError::Conflict(
+                            "organisation: Choose every agency in the team around the child, or one organisation from the list".into(),
+                        ))
+                    }
+                }
+            }
+        };
         sqlx::query(
-            "INSERT INTO request_consents (request_id, purpose, given_by, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO request_consents (request_id, purpose, organisation_id, given_by, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(request)
         .bind(purpose.as_str())
+        .bind(organisation.as_ref().map(|o| o.0))
         .bind(given_by)
         .bind(maker(p.principal()))
         .bind(self.now().to_db())
@@ -334,7 +374,15 @@ impl SqlStore {
                 "request.record_consent",
                 Some(("person", child.to_string())),
             )
-            .detail(json!({ "request_id": request, "purpose": purpose.as_str() })),
+            .detail(json!({
+                "request_id": request,
+                "purpose": purpose.as_str(),
+                "organisation_id": organisation.as_ref().map(|o| o.0),
+                "organisation": organisation
+                    .as_ref()
+                    .map(|o| o.1.as_str())
+                    .unwrap_or(everychild_domain::casework::ConsentScope::TEAM_LABEL),
+            })),
         )
         .await
     }

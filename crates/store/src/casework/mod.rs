@@ -11,7 +11,7 @@ use crate::people::basis::{
 use crate::people::{permit_child, permit_user};
 use crate::{Result, SqlStore, StoreError};
 use everychild_domain::casework::{
-    CaseError, Command, ConsentPurpose, Episode, Level, Need, Outcome, Route, Status,
+    CaseError, Command, ConsentPurpose, ConsentScope, Episode, Level, Need, Outcome, Route, Status,
 };
 use everychild_policy::{self as policy, Permit};
 use serde::Serialize;
@@ -19,12 +19,18 @@ use serde_json::json;
 use sqlx::Row;
 
 mod assessment;
+mod dashboard;
 mod panels;
 mod plan;
+mod referrals;
+mod rules;
 
 pub use assessment::{AssessmentView, SaveOutcome};
+pub use dashboard::{AskedOfferedReceived, NeedMet, PhaseLevels, StuckPoint, WaitingList};
 pub use panels::{PanelItem, PanelRow, Proposal, NO_LEAD_DAYS, STUCK_WEEKS};
 pub use plan::{ActionRow, MeetingRow, Plan};
+pub use referrals::{ReferralMade, ReferralRow, OVERRIDE_MAX};
+pub use rules::CaseRules;
 
 /// A request as the practitioner makes it.
 #[derive(Debug, Clone, Default)]
@@ -123,6 +129,8 @@ pub struct ConsentRow {
     pub id: i64,
     /// Purpose.
     pub purpose: ConsentPurpose,
+    /// The one organisation it covers, `(id, name)`; `None`: every agency in the team.
+    pub organisation: Option<(i64, String)>,
     /// Who gave it.
     pub given_by: String,
     /// Recorded when.
@@ -170,6 +178,8 @@ pub struct RequestDetail {
     pub consents: Vec<ConsentRow>,
     /// The commands the request's state accepts.
     pub allowed: Vec<&'static str>,
+    /// Referrals to services in the directory, newest first.
+    pub referrals: Vec<ReferralRow>,
 }
 
 /// Counts for a locality's dashboard and the summary API (no child is named).
@@ -183,7 +193,8 @@ pub struct LocalitySummary {
     pub open_by_status: Vec<(String, i64)>,
     /// Early help agreed but no lead professional.
     pub without_lead: i64,
-    /// Open with no change for [`STUCK_WEEKS`] weeks.
+    /// Stuck now by the rules in force ([`CaseRules`]): open with no change for the stuck
+    /// weeks, or early help waiting for a lead professional for more than the no-lead days.
     pub stuck: i64,
     /// Requests made within 12 months of the last one closing, in the past year.
     pub re_referrals: i64,
@@ -199,6 +210,22 @@ pub struct LocalitySummary {
     pub overdue_actions: i64,
     /// Teams whose review is past due.
     pub overdue_reviews: i64,
+    /// The locality's name (none if there is no such locality).
+    pub locality_name: Option<String>,
+    /// The rules the stuck count was made by.
+    pub rules: CaseRules,
+    /// Open requests by age phase (the authority's phases, then the oldest phase's extension
+    /// for special educational needs and disabilities if it has one, then other ages) and level.
+    pub open_by_phase: Vec<PhaseLevels>,
+    /// Services whose waiting list holds referrals from this locality, longest list first.
+    pub waiting_lists: Vec<WaitingList>,
+    /// Each need recorded on requests in the past 12 months, against what was offered and
+    /// received for it; most unmet first.
+    pub need_met: Vec<NeedMet>,
+    /// Requests in the past 12 months: asked for a service, offered one, received one.
+    pub asked_offered_received: AskedOfferedReceived,
+    /// The stuck-case count when each panel's agenda was set, oldest first.
+    pub stuck_trend: Vec<StuckPoint>,
 }
 
 fn level_of(s: Option<String>) -> Option<Level> {
@@ -829,6 +856,15 @@ impl SqlStore {
     ) -> Result<()> {
         let (mut a, child) = begin_for_child(self, p).await?;
         let now = self.now().to_db();
+        // What is withdrawn, for the audit event: the purpose and whom it covered.
+        let what: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT c.purpose, c.organisation_id, o.name FROM request_consents c \
+             LEFT JOIN organisations o ON o.id = c.organisation_id WHERE c.id = $1 AND c.request_id = $2",
+        )
+        .bind(consent)
+        .bind(id)
+        .fetch_optional(&mut *a.tx)
+        .await?;
         let n = sqlx::query(
             "UPDATE request_consents SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3 AND request_id = $4 \
              AND withdrawn_at IS NULL AND request_id IN (SELECT id FROM support_requests WHERE child_id = $5)",
@@ -854,7 +890,16 @@ impl SqlStore {
                 "request.withdraw_consent",
                 Some(("person", child.to_string())),
             )
-            .detail(json!({ "request_id": id, "consent_id": consent })),
+            .detail({
+                let (purpose, org, org_name) = what.unwrap_or_default();
+                json!({
+                    "request_id": id,
+                    "consent_id": consent,
+                    "purpose": purpose,
+                    "organisation_id": org,
+                    "organisation": org_name.as_deref().unwrap_or(ConsentScope::TEAM_LABEL),
+                })
+            }),
         )
         .await
     }
@@ -894,8 +939,18 @@ impl SqlStore {
         let mut conn = self.pool.acquire().await?;
         let now = self.now();
         let year_ago = now.minus_days(365).to_db();
-        let stuck_since = now.minus_days(STUCK_WEEKS * 7).to_db();
-        let mut s = LocalitySummary::default();
+        let rules = self.rules;
+        let stuck_since = now.minus_days(rules.stuck_weeks * 7).to_db();
+        let no_lead_since = now.minus_days(rules.no_lead_days).to_db();
+        let mut s = LocalitySummary {
+            rules,
+            ..LocalitySummary::default()
+        };
+        let name: Option<(String,)> = sqlx::query_as("SELECT name FROM localities WHERE id = $1")
+            .bind(l)
+            .fetch_optional(&mut *conn)
+            .await?;
+        s.locality_name = name.map(|n| n.0);
         let by_status: Vec<(String, i64)> = sqlx::query_as(
             "SELECT status, COUNT(*) FROM support_requests WHERE locality_id = $1 AND status <> 'closed' GROUP BY status ORDER BY status",
         )
@@ -921,11 +976,14 @@ impl SqlStore {
                 s.open_by_level[usize::from(x.number() - 1)] = n;
             }
         }
+        // The panel's rule (panels.rs): decided, open, and no progress or no lead for too long.
         let (stuck,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM support_requests r WHERE r.locality_id = $1 AND r.status <> 'closed' AND r.updated_at < $2",
+            "SELECT COUNT(*) FROM support_requests r WHERE r.locality_id = $1 AND r.status NOT IN ('closed', 'awaiting_decision') \
+             AND (r.updated_at < $2 OR (r.status = 'awaiting_lead' AND r.updated_at < $3))",
         )
         .bind(l)
         .bind(&stuck_since)
+        .bind(&no_lead_since)
         .fetch_one(&mut *conn)
         .await?;
         s.stuck = stuck;
@@ -977,6 +1035,7 @@ impl SqlStore {
         let (actions, reviews) = self.overdue_in_locality(&mut conn, l).await?;
         s.overdue_actions = actions;
         s.overdue_reviews = reviews;
+        self.dashboard_figures(&mut conn, l, &mut s).await?;
         Ok(s)
     }
 }
@@ -1055,8 +1114,18 @@ async fn detail(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let consents: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, purpose, given_by, recorded_at, withdrawn_at FROM request_consents WHERE request_id = $1 ORDER BY id",
+    type Consent = (
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    );
+    let consents: Vec<Consent> = sqlx::query_as(
+        "SELECT c.id, c.purpose, c.given_by, c.recorded_at, c.withdrawn_at, c.organisation_id, o.name \
+         FROM request_consents c LEFT JOIN organisations o ON o.id = c.organisation_id WHERE c.request_id = $1 ORDER BY c.id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -1129,10 +1198,11 @@ async fn detail(
             .collect(),
         consents: consents
             .into_iter()
-            .filter_map(|(id, purpose, by, at, withdrawn)| {
+            .filter_map(|(id, purpose, by, at, withdrawn, org, org_name)| {
                 Some(ConsentRow {
                     id,
                     purpose: ConsentPurpose::parse(&purpose).ok()?,
+                    organisation: org.map(|o| (o, org_name.unwrap_or_default())),
                     given_by: by,
                     recorded_at: at,
                     withdrawn_at: withdrawn,
@@ -1140,6 +1210,7 @@ async fn detail(
             })
             .collect(),
         allowed: episode.allowed(),
+        referrals: referrals::of_request(conn, id).await?,
         summary,
     }))
 }

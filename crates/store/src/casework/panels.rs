@@ -2,9 +2,11 @@
 
 use super::*;
 
-/// Weeks without any change after which an open request is proposed for the panel.
+/// Weeks without any change after which an open request is proposed for the panel, unless the
+/// deployment sets another ([`CaseRules`]).
 pub const STUCK_WEEKS: i64 = 8;
-/// Days early help may wait for a lead professional before it is proposed for the panel.
+/// Days early help may wait for a lead professional before it is proposed for the panel, unless
+/// the deployment sets another ([`CaseRules`]).
 pub const NO_LEAD_DAYS: i64 = 14;
 
 /// A case proposed for the next panel, and why.
@@ -59,8 +61,13 @@ impl SqlStore {
         locality: i64,
     ) -> Result<Vec<Proposal>> {
         let now = self.now();
-        let stuck_before = now.minus_days(STUCK_WEEKS * 7).to_db();
-        let no_lead_before = now.minus_days(NO_LEAD_DAYS).to_db();
+        let CaseRules {
+            stuck_weeks,
+            no_lead_days,
+            ..
+        } = self.rules;
+        let stuck_before = now.minus_days(stuck_weeks * 7).to_db();
+        let no_lead_before = now.minus_days(no_lead_days).to_db();
         let rows: Vec<(i64, String, String, String, String, Option<String>)> = sqlx::query_as(
             "SELECT r.id, p.given_name, p.family_name, r.status, r.updated_at, \
              (SELECT MIN(x.why) FROM panel_referrals x WHERE x.request_id = r.id AND x.panel_id IS NULL) \
@@ -81,12 +88,12 @@ impl SqlStore {
             }
             if status == "awaiting_lead" && updated < no_lead_before {
                 why.push(format!(
-                    "No lead professional for more than {NO_LEAD_DAYS} days"
+                    "No lead professional for more than {no_lead_days} days"
                 ));
                 stuck = true;
             }
             if updated < stuck_before {
-                why.push(format!("No progress for {STUCK_WEEKS} weeks"));
+                why.push(format!("No progress for {stuck_weeks} weeks"));
                 stuck = true;
             }
             if !why.is_empty() {

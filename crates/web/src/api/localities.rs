@@ -19,7 +19,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(list_localities, get_locality, list_boundary_sets, postcode, list_hubs, list_teams, lead, summary),
-    components(schemas(LocalitiesOut, LocalityItem, Named, LocalityOut, PhaseOut, DeprivationOut, BoundarySetOut, PostcodeOut, PostcodeHub, HubOut, TeamOut, MemberOut, ContactOut, TeamsOut, LeadOut, SummaryOut, Count)),
+    components(schemas(LocalitiesOut, LocalityItem, Named, LocalityOut, PhaseOut, DeprivationOut, BoundarySetOut, PostcodeOut, PostcodeHub, HubOut, TeamOut, MemberOut, ContactOut, TeamsOut, LeadOut, SummaryOut, Count, RulesOut, PhaseLevelsOut, WaitingListOut, NeedMetOut, AskedOfferedReceivedOut, StuckPointOut)),
     tags((name = "localities"))
 )]
 pub struct LocalitiesDoc;
@@ -615,11 +615,97 @@ pub struct Count {
     count: i64,
 }
 
+/// The casework rules in force (the deployment's settings).
+#[derive(Serialize, ToSchema)]
+pub struct RulesOut {
+    /// Weeks without progress after which an open request is stuck.
+    stuck_weeks: i64,
+    /// Days early help may wait for a lead professional before it is stuck.
+    no_lead_days: i64,
+    /// Requests for support from this many different agencies …
+    alert_agencies: usize,
+    /// … within this many days raise the concern alert on a child's chronology.
+    alert_days: i64,
+}
+
+/// Open requests in one age phase, by level of need.
+#[derive(Serialize, ToSchema)]
+pub struct PhaseLevelsOut {
+    /// The phase's name, or words for the extension or other ages.
+    phase: String,
+    /// `phase`; `send_extension` (older than every phase, within the oldest phase's extension
+    /// for special educational needs and disabilities); or `other` (older still, or the date
+    /// of birth is not known).
+    kind: String,
+    /// Youngest age in the row (none for `other`).
+    min_age: Option<i64>,
+    /// Oldest age in the row (none for `other`).
+    max_age: Option<i64>,
+    /// Open requests at levels 1, 2, 3 and 4.
+    by_level: [i64; 4],
+    /// Open requests whose level is not decided yet.
+    not_decided: i64,
+}
+
+/// A service's waiting list, as far as this locality's requests are on it.
+#[derive(Serialize, ToSchema)]
+pub struct WaitingListOut {
+    /// The directory entry's id.
+    entry_id: String,
+    /// The service's name.
+    service_name: String,
+    /// Referrals from this locality waiting for a place.
+    waiting: i64,
+    /// Days the longest-waiting of them has waited.
+    longest_wait_days: i64,
+}
+
+/// One need recorded on requests in the past 12 months, against what was offered and received.
+#[derive(Serialize, ToSchema)]
+pub struct NeedMetOut {
+    /// The need's code (e.g. `dev_health`).
+    need: String,
+    /// Requests that record the need.
+    requests: i64,
+    /// Of those, requests where a referral for the need was offered a place.
+    offered: i64,
+    /// Of those, requests where a service for the need was received (started or ended).
+    received: i64,
+    /// Requests with the need that have not received a service for it.
+    unmet: i64,
+}
+
+/// Requests in the past 12 months: asked for a service, offered one, received one.
+#[derive(Serialize, ToSchema)]
+pub struct AskedOfferedReceivedOut {
+    /// Requests made.
+    requests: i64,
+    /// Requests that asked for a service.
+    asked: i64,
+    /// Requests with a referral offered a place.
+    offered: i64,
+    /// Requests with a referral received (started or ended).
+    received: i64,
+}
+
+/// The stuck-case count when a panel's agenda was set.
+#[derive(Serialize, ToSchema)]
+pub struct StuckPointOut {
+    /// When the panel meets (YYYY-MM-DD).
+    meets_on: String,
+    /// Stuck cases when its agenda was set.
+    stuck_count: i64,
+}
+
 /// A locality's open work in counts: no child is named.
 #[derive(Serialize, ToSchema)]
 pub struct SummaryOut {
     /// Locality id.
     locality_id: i64,
+    /// Locality name.
+    name: String,
+    /// The rules the stuck count was made by.
+    rules: RulesOut,
     /// Requests waiting at the front door.
     awaiting_decision: i64,
     /// Open requests at levels 1, 2, 3 and 4.
@@ -628,7 +714,8 @@ pub struct SummaryOut {
     open_by_status: Vec<Count>,
     /// Early help agreed with no lead professional.
     without_lead: i64,
-    /// Open requests with no change for 12 weeks.
+    /// Decided, open requests stuck now by `rules`: no change for `stuck_weeks` weeks, or early
+    /// help without a lead professional for more than `no_lead_days` days.
     stuck: i64,
     /// Requests in the past year made within 12 months of the last one closing.
     re_referrals: i64,
@@ -644,10 +731,21 @@ pub struct SummaryOut {
     overdue_actions: i64,
     /// Teams whose review of the plan is past due.
     overdue_reviews: i64,
+    /// Open requests by age phase (age today) and level: the authority's phases, then the
+    /// oldest phase's SEND extension if it has one, then other ages.
+    open_by_phase: Vec<PhaseLevelsOut>,
+    /// Services whose waiting list holds referrals from this locality, longest list first.
+    waiting_lists: Vec<WaitingListOut>,
+    /// Each need recorded on requests in the past 12 months, most unmet first.
+    need_met: Vec<NeedMetOut>,
+    /// Requests in the past 12 months that asked for, were offered and received a service.
+    asked_offered_received: AskedOfferedReceivedOut,
+    /// Stuck cases when each panel's agenda was set, oldest first.
+    stuck_trend: Vec<StuckPointOut>,
 }
 
 #[utoipa::path(get, path = "/api/v1/localities/{id}/summary", tag = "localities", params(("id" = i64, Path, description = "Locality id")),
-    responses((status = 200, body = SummaryOut), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SummaryOut), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 /// Open work in a locality in counts (its locality managers, commissioners and analysts).
 pub async fn summary(
     ctx: Ctx,
@@ -658,13 +756,22 @@ pub async fn summary(
         .authorize::<policy::ViewLocalitySummary>(&st, Target::Locality(id), None)
         .await?;
     let s = st.store.locality_summary(&p).await?;
+    let name = s.locality_name.clone().ok_or(AppError::NotFound)?;
     let counts = |v: Vec<(String, i64)>| {
         v.into_iter()
             .map(|(name, count)| Count { name, count })
             .collect()
     };
+    let aor = s.asked_offered_received;
     Ok(Json(SummaryOut {
         locality_id: id,
+        name,
+        rules: RulesOut {
+            stuck_weeks: s.rules.stuck_weeks,
+            no_lead_days: s.rules.no_lead_days,
+            alert_agencies: s.rules.alert_agencies,
+            alert_days: s.rules.alert_days,
+        },
         awaiting_decision: s.awaiting_decision,
         open_by_level: s.open_by_level,
         open_by_status: counts(s.open_by_status),
@@ -677,5 +784,52 @@ pub async fn summary(
         needs: counts(s.needs),
         overdue_actions: s.overdue_actions,
         overdue_reviews: s.overdue_reviews,
+        open_by_phase: s
+            .open_by_phase
+            .into_iter()
+            .map(|r| PhaseLevelsOut {
+                phase: r.phase,
+                kind: r.kind,
+                min_age: r.min_age,
+                max_age: r.max_age,
+                by_level: r.by_level,
+                not_decided: r.not_decided,
+            })
+            .collect(),
+        waiting_lists: s
+            .waiting_lists
+            .into_iter()
+            .map(|w| WaitingListOut {
+                entry_id: w.entry_id,
+                service_name: w.service_name,
+                waiting: w.waiting,
+                longest_wait_days: w.longest_wait_days,
+            })
+            .collect(),
+        need_met: s
+            .need_met
+            .into_iter()
+            .map(|n| NeedMetOut {
+                need: n.need,
+                requests: n.requests,
+                offered: n.offered,
+                received: n.received,
+                unmet: n.unmet,
+            })
+            .collect(),
+        asked_offered_received: AskedOfferedReceivedOut {
+            requests: aor.requests,
+            asked: aor.asked,
+            offered: aor.offered,
+            received: aor.received,
+        },
+        stuck_trend: s
+            .stuck_trend
+            .into_iter()
+            .map(|p| StuckPointOut {
+                meets_on: p.meets_on,
+                stuck_count: p.stuck_count,
+            })
+            .collect(),
     }))
 }

@@ -15,10 +15,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::casework::{
-    assessment_elements, AssessmentContent, AssessmentStatus, ConsentPurpose, Element, Need,
+    assessment_elements, AssessmentContent, AssessmentStatus, ConsentPurpose, ConsentScope,
+    Element, Need,
 };
 use everychild_policy::{self as policy, Action};
-use everychild_store::{AssessmentView, SaveOutcome};
+use everychild_store::{AssessmentView, RequestDetail, SaveOutcome};
 
 /// Who saved first, when, and each difference: (what, yours, theirs).
 type Conflict = (String, String, Vec<(String, String, String)>);
@@ -37,6 +38,9 @@ struct Page {
     history: Vec<(i64, String, String, String)>,
     /// After a conflicting save: who saved, when, and each difference (what, yours, theirs).
     conflict: Option<Conflict>,
+    /// Whom the family agreed to share with (consents to share in force): each organisation's
+    /// name, or the whole team's label; empty if nobody.
+    shared_with: Vec<String>,
 }
 
 impl Page {
@@ -130,6 +134,7 @@ async fn page(
         .await?
         .ok_or(AppError::NotFound)?;
     s.child_name = detail.summary.child_name.clone();
+    let shared_with = shared_with(&detail);
     let stored: Option<AssessmentView> = st.store.assessment(&view, request).await?;
     let can_edit = child_permit::<policy::ManageRequest>(
         st,
@@ -145,7 +150,7 @@ async fn page(
         return Err(
             AppError::NotFoundBecause(everychild_domain::FieldError::new(
                 "assessment",
-                "There is no assessment shared with you for this request",
+                "There is no assessment shared with you for this request: it has not been shared, or the family has not agreed to share it with your organisation",
             ))
             .into(),
         );
@@ -185,8 +190,64 @@ async fn page(
             can_edit,
             history,
             conflict,
+            shared_with,
         },
     )
+}
+
+/// Whom the family has agreed to share with: the whole team, or each organisation named, by
+/// the consents to share still in force.
+fn shared_with(r: &RequestDetail) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let in_force = r
+        .consents
+        .iter()
+        .filter(|c| c.purpose == ConsentPurpose::Share && c.withdrawn_at.is_none());
+    for c in in_force {
+        let who = match &c.organisation {
+            None => ConsentScope::TEAM_LABEL.to_owned(),
+            Some((_, name)) => name.clone(),
+        };
+        if !out.contains(&who) {
+            out.push(who);
+        }
+    }
+    // The whole team first.
+    out.sort_by_key(|w| w != ConsentScope::TEAM_LABEL);
+    out
+}
+
+/// Organisations a consent may name, `(id, name)`: those of the team's current members, then
+/// every other organisation.
+pub(crate) type ConsentOrgs = (Vec<(i64, String)>, Vec<(i64, String)>);
+
+/// The organisations a consent may name, for the request page's form, by name: those of the
+/// team's current members, and every other organisation.
+pub(crate) async fn consent_organisations(
+    st: &AppState,
+    ctx: &Ctx,
+    r: &RequestDetail,
+) -> Result<ConsentOrgs, AppError> {
+    let list = ctx
+        .authorize::<policy::ListOrganisations>(st, everychild_policy::Target::None, None)
+        .await?;
+    let team: Vec<&str> = r
+        .team
+        .iter()
+        .filter(|m| m.until.is_none())
+        .map(|m| m.organisation.as_str())
+        .collect();
+    let mut orgs: Vec<(i64, String)> = st
+        .store
+        .list_organisations(&list)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    orgs.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(orgs
+        .into_iter()
+        .partition(|(_, name)| team.contains(&name.as_str())))
 }
 
 /// GET /requests/{id}/assessment
@@ -308,7 +369,9 @@ pub async fn share(
     advance(ctx, st, id, body, true).await
 }
 
-/// POST /requests/{id}/consents: record consent given after the request.
+/// POST /requests/{id}/consents: record consent given after the request, for a purpose and
+/// for every agency in the team or one organisation. Problems are shown on the request's page,
+/// each against its field.
 pub async fn consent(
     ctx: Ctx,
     State(st): State<AppState>,
@@ -318,21 +381,24 @@ pub async fn consent(
     let permit = manage_permit(&st, &ctx, id).await?;
     let f = Fields::parse(&body);
     let mut errors = FormErrors::none();
-    if let Some(purpose) = errors.take(ConsentPurpose::parse(f.get("purpose"))) {
+    // The purpose's own errors name the request form's checkboxes; here it is one select.
+    let purpose = errors.take(
+        ConsentPurpose::parse(f.get("purpose"))
+            .map_err(|e| everychild_domain::FieldError::new("purpose", e.message)),
+    );
+    let scope = errors.take(ConsentScope::parse(f.get("organisation")));
+    if f.get("consent_given_by").trim().is_empty() {
+        errors.add("consent_given_by", "Enter who gave consent");
+    }
+    if let (Some(purpose), Some(scope), true) = (purpose, scope, errors.is_empty()) {
         match st
             .store
-            .record_consent(&permit, id, purpose, f.get("consent_given_by"))
+            .record_consent(&permit, id, purpose, scope, f.get("consent_given_by"))
             .await
         {
             Ok(()) => return Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
             Err(e) => form_error(e, &mut errors)?,
         }
     }
-    let msg = errors
-        .list()
-        .iter()
-        .map(|e| e.1.clone())
-        .collect::<Vec<_>>()
-        .join(". ");
-    Err(AppError::Invalid(vec![everychild_domain::FieldError::new("consent", msg)]).into())
+    super::requests::detail_page_with(&st, &ctx, id, errors, f, None).await
 }

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use everychild_policy::{self as policy, Action};
-use everychild_store::{ChronologyEvent, ALERT_AGENCIES, ALERT_DAYS};
+use everychild_store::ChronologyEvent;
 use serde::Deserialize;
 
 /// The kinds of event, with the words for the filter.
@@ -91,8 +91,6 @@ pub async fn show(
         events,
         alert: chrono.alert,
         kinds: &KINDS,
-        alert_rule: format!(
-            "requests for support from {ALERT_AGENCIES} or more agencies within {ALERT_DAYS} days"
-        ),
+        alert_rule: st.store.case_rules().alert_text(),
     })
 }

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use everychild_domain::directory::oruk::{Schedule, Service, Weekday};
 use everychild_domain::directory::search::{DirectoryIndex, Hit, Near, Published, Query as Find};
-use everychild_domain::directory::{Catchment, ReferralRoute, LEVELS};
+use everychild_domain::directory::{Catchment, Extras, ReferralRoute, LEVELS};
 use everychild_domain::geo::{GeoIndex, PostcodeError};
 use everychild_policy::{self as policy, decide, Action, Decision, Target};
 use serde::Deserialize;
@@ -191,24 +191,34 @@ fn miles(metres: f64) -> String {
     }
 }
 
+/// "3 of 12 places available", from a service's capacity.
+pub(crate) fn capacity_text(x: &Extras) -> Option<String> {
+    x.capacity.as_ref().map(|c| match c.maximum {
+        Some(m) => format!(
+            "{} of {} {} available",
+            c.available,
+            m,
+            c.unit.to_lowercase()
+        ),
+        None => format!("{} {} available", c.available, c.unit.to_lowercase()),
+    })
+}
+
+/// "About 6 weeks", from a service's waiting time.
+pub(crate) fn waiting_text(x: &Extras) -> Option<String> {
+    x.waiting_weeks.map(|w| match w {
+        0 => "No wait".to_owned(),
+        1 => "About 1 week".to_owned(),
+        n => format!("About {n} weeks"),
+    })
+}
+
 fn staff_details(e: &Published) -> StaffDetails {
     let x = &e.extras;
     StaffDetails {
         routes: x.referral_routes.iter().map(|r| r.label()).collect(),
-        capacity: x.capacity.as_ref().map(|c| match c.maximum {
-            Some(m) => format!(
-                "{} of {} {} available",
-                c.available,
-                m,
-                c.unit.to_lowercase()
-            ),
-            None => format!("{} {} available", c.available, c.unit.to_lowercase()),
-        }),
-        waiting: x.waiting_weeks.map(|w| match w {
-            0 => "No wait".to_owned(),
-            1 => "About 1 week".to_owned(),
-            n => format!("About {n} weeks"),
-        }),
+        capacity: capacity_text(x),
+        waiting: waiting_text(x),
     }
 }
 
@@ -269,7 +279,7 @@ fn openings(s: &Service, at: Option<usize>) -> Vec<String> {
         .collect()
 }
 
-fn short(text: Option<&str>) -> String {
+pub(crate) fn short(text: Option<&str>) -> String {
     let t = text.unwrap_or("").trim();
     let first = t.split_inclusive(". ").next().unwrap_or(t);
     if first.chars().count() > 220 {

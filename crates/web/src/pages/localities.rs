@@ -157,6 +157,9 @@ struct ProfilePage {
     idaci: Vec<(usize, i64, i64)>,
     map: String,
     can_see_teams: bool,
+    /// Front-line staff: the teams around schools and clusters (a manager's, or one's own).
+    can_see_group_teams: bool,
+    can_see_dashboard: bool,
     is_current_set: bool,
 }
 
@@ -219,12 +222,21 @@ pub async fn profile(
     );
     let can_see_teams =
         decide(&ctx.principal, Action::ViewTeams, &Target::Locality(id)) == Decision::Allow;
+    let can_see_group_teams =
+        decide(&ctx.principal, Action::FindChildBasis, &Target::None) == Decision::Allow;
+    let can_see_dashboard = decide(
+        &ctx.principal,
+        Action::ViewLocalitySummary,
+        &Target::Locality(id),
+    ) == Decision::Allow;
     render(&ProfilePage {
         c: Chrome::new(&st, &ctx, p.locality.name.clone(), "/localities"),
         imd: bars(&p.imd_deciles),
         idaci: bars(&p.idaci_deciles),
         map,
         can_see_teams,
+        can_see_group_teams,
+        can_see_dashboard,
         is_current_set: p.set_id == current_set,
         p,
     })

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::casework::NewAction;
 use everychild_domain::FieldError;
 use everychild_policy::{self as policy, Target};
-use everychild_store::{PanelItem, PanelRow, Proposal, NO_LEAD_DAYS, STUCK_WEEKS};
+use everychild_store::{PanelItem, PanelRow, Proposal};
 
 #[derive(Template)]
 #[template(path = "panel_overview.html")]
@@ -58,9 +58,7 @@ async fn overview(
             locality,
             proposals,
             panels,
-            rule: format!(
-                "no progress for {STUCK_WEEKS} weeks, or early help without a lead professional for more than {NO_LEAD_DAYS} days"
-            ),
+            rule: st.store.case_rules().stuck_text(),
         },
     )
 }

@@ -10,7 +10,7 @@ use crate::forms::{Fields, FormErrors};
 use crate::{AppState, Ctx};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::casework::{
@@ -21,7 +21,10 @@ use everychild_policy::{self as policy, decide, Action, Decision, Principal, Tar
 use everychild_store::{RequestDetail, RequestSummary, StoreError};
 
 /// Every locality of every authority, `(id, name)`.
-async fn all_localities(st: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
+pub(crate) async fn all_localities(
+    st: &AppState,
+    ctx: &Ctx,
+) -> Result<Vec<(i64, String)>, AppError> {
     let lookup = ctx
         .authorize::<policy::ViewLocalities>(st, Target::None, None)
         .await?;
@@ -218,6 +221,15 @@ struct DetailPage {
     /// The team's current members (for choosing an action's owner).
     members: Vec<(i64, String)>,
     me: i64,
+    /// Organisations a consent may name, `(id, name)`: those of the team's current members,
+    /// then the others.
+    consent_orgs: super::assessment::ConsentOrgs,
+    /// What was just done, for the success banner.
+    done: Option<&'static str>,
+    /// Referrals to services, with what may be done to each.
+    referrals: Vec<super::referrals::ReferralView>,
+    /// Whether the family's consent to referral is in force.
+    refer_consent: bool,
 }
 
 impl DetailPage {
@@ -245,7 +257,7 @@ impl DetailPage {
 }
 
 /// The request's child and locality, or not found.
-async fn scope(st: &AppState, ctx: &Ctx, id: i64) -> Result<(i64, i64), AppError> {
+pub(crate) async fn scope(st: &AppState, ctx: &Ctx, id: i64) -> Result<(i64, i64), AppError> {
     let find = ctx
         .authorize::<policy::FindChildBasis>(st, Target::None, None)
         .await?;
@@ -261,6 +273,18 @@ async fn detail_page(
     id: i64,
     errors: FormErrors,
     v: Fields,
+) -> Result<Response, PageError> {
+    detail_page_with(st, ctx, id, errors, v, None).await
+}
+
+/// The request's page, with the forms' errors and values, or a success banner.
+pub(crate) async fn detail_page_with(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+    v: Fields,
+    done: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let (child, locality) = scope(st, ctx, id).await?;
     let Some((view, _)) = child_permit::<policy::ViewRequest>(
@@ -296,6 +320,11 @@ async fn detail_page(
         Some((p, _)) if r.summary.status.is_open() => st.store.team_candidates(p, id).await?,
         _ => Vec::new(),
     };
+    let consent_orgs = if manage.is_some() && r.summary.status.is_open() {
+        super::assessment::consent_organisations(st, ctx, &r).await?
+    } else {
+        Default::default()
+    };
     let plan = st.store.plan(&view, id).await?;
     let members = r
         .team
@@ -330,9 +359,20 @@ async fn detail_page(
             plan,
             members,
             me,
+            consent_orgs,
+            done,
+            referrals: super::referrals::views(&r.referrals),
+            refer_consent: super::referrals::has_refer_consent(&r),
             r,
         },
     )
+}
+
+/// What the request's page was sent back with after a change.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Shown {
+    #[serde(default)]
+    done: String,
 }
 
 /// GET /requests/{id}
@@ -340,8 +380,10 @@ pub async fn show(
     ctx: Ctx,
     State(st): State<AppState>,
     Path(id): Path<i64>,
+    Query(q): Query<Shown>,
 ) -> Result<Response, PageError> {
-    detail_page(&st, &ctx, id, FormErrors::none(), Fields::default()).await
+    let done = super::referrals::done_text(&q.done);
+    detail_page_with(&st, &ctx, id, FormErrors::none(), Fields::default(), done).await
 }
 
 fn version(f: &Fields, errors: &mut FormErrors) -> i64 {
@@ -646,6 +688,7 @@ struct Door {
     waiting: Vec<RequestSummary>,
     open: Vec<RequestSummary>,
     summary: everychild_store::LocalitySummary,
+    can_see_dashboard: bool,
 }
 
 impl FrontDoorPage {
@@ -691,6 +734,11 @@ pub async fn front_door(ctx: Ctx, State(st): State<AppState>) -> Result<Response
             waiting,
             open,
             summary,
+            can_see_dashboard: decide(
+                &ctx.principal,
+                Action::ViewLocalitySummary,
+                &Target::Locality(l),
+            ) == Decision::Allow,
         });
     }
     let manager = matches!(&ctx.principal, Principal::User(a) if a.role == everychild_domain::Role::LocalityManager);

@@ -5,12 +5,17 @@
 mod api;
 mod attacks;
 mod audit;
+mod casework_model;
 mod children;
+mod consent;
+mod dashboard;
 mod directory_admin;
+mod group_teams;
 mod localities;
 mod matrix;
 mod openreferral;
 mod ops;
+mod referrals;
 mod requests;
 mod reviews;
 mod sign_in;

@@ -76,14 +76,27 @@ fn rule(method: &str, path: &str) -> Rule {
         ("GET" | "POST", "/localities/{id}/panel") => Rule::Roles(&[]),
         ("GET", "/panels/{id}") | ("POST", "/panels/{id}/items/{item}") => FRONT_LINE,
         ("POST", "/requests/{id}/panel") => FRONT_LINE,
+        // Referrals to services: as the request's other forms (the front line are told the
+        // request is not found; everyone else is refused before looking).
+        ("GET", "/requests/{id}/referrals/new") => FRONT_LINE,
+        ("POST", "/requests/{id}/referrals" | "/requests/{id}/referrals/{referral}") => FRONT_LINE,
         // A locality the manager does not work in: only those who see every locality's counts.
         ("GET", "/api/v1/localities/{id}/summary") => Rule::Roles(&[Commissioner, Analyst]),
+        ("GET", "/localities/{id}/dashboard") => Rule::Roles(&[Commissioner, Analyst]),
         ("POST", "/break-glass/{id}/review") => DPO,
         ("GET", "/localities/{id}/teams") => STAFF,
         // Target user id as a locality id: no such locality, so only administrators (any
         // locality) pass; locality managers manage only their own.
         ("GET", "/localities/{id}/manage") => ADMIN,
         ("POST", "/localities/{id}/sites" | "/localities/{id}/teams" | "/localities/{id}/members" | "/localities/{id}/contacts") => ADMIN,
+        // Teams around a school or cluster. The list is for the front line (the target id names
+        // no locality: not found); creating one is for that locality's managers, and no manager
+        // works in it, so every role is refused. A team the target id does not name: the front
+        // line are told it is not found; everyone else is refused before looking.
+        ("GET", "/localities/{id}/group-teams") => FRONT_LINE,
+        ("POST", "/localities/{id}/group-teams") => Rule::Roles(&[]),
+        ("GET", "/group-teams/{id}") => FRONT_LINE,
+        ("POST", "/group-teams/{id}/members" | "/group-teams/{id}/members/{item}/remove" | "/group-teams/{id}/children" | "/group-teams/{id}/children/{item}/remove" | "/group-teams/{id}/meetings") => FRONT_LINE,
         ("GET", "/admin/boundary-sets" | "/admin/boundary-sets/new" | "/admin/boundary-sets/{id}") => ADMIN,
         ("POST", "/admin/boundary-sets" | "/admin/boundary-sets/{id}/make-current" | "/admin/localities") => ADMIN,
         ("GET", "/admin/authority") => ADMIN,
@@ -184,6 +197,7 @@ async fn every_route_for_every_role_matches_the_matrix() {
                 .replace("{consent}", "1")
                 .replace("{action}", "1")
                 .replace("{item}", "1")
+                .replace("{referral}", "1")
                 .replace("{*path}", "app.css");
             let want = expected(rule(route.method, route.path), role);
             let (status, location) = request(&mut client, route.method, &path).await;

@@ -7,7 +7,7 @@
 
 use everychild_testkit::{input_value, Client, TestApp};
 
-async fn register_child(teacher: &mut Client, postcode: &str) -> i64 {
+pub(crate) async fn register_child(teacher: &mut Client, postcode: &str) -> i64 {
     let r = teacher
         .post_form(
             "/children",
@@ -33,7 +33,7 @@ async fn register_child(teacher: &mut Client, postcode: &str) -> i64 {
         .unwrap()
 }
 
-async fn user_id(app: &TestApp, username: &str) -> String {
+pub(crate) async fn user_id(app: &TestApp, username: &str) -> String {
     app.db
         .raw_i64(&format!(
             "SELECT id FROM users WHERE username = '{username}'"
@@ -42,12 +42,12 @@ async fn user_id(app: &TestApp, username: &str) -> String {
         .to_string()
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     app.db.raw_i64(sql).await
 }
 
 /// The version the page's forms carry.
-async fn version(c: &mut Client, id: i64) -> String {
+pub(crate) async fn version(c: &mut Client, id: i64) -> String {
     let page = c.get(&format!("/requests/{id}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     input_value(&page.body, "version").expect("a version in the form")

@@ -57,8 +57,6 @@ async fn main() {
         .await
         .expect("database");
     store.migrate().await.expect("migrate");
-    let p = authorize(&Principal::Console, Target::None, None).unwrap();
-    store.import_geography(&p, &geo).await.expect("import");
     let t = Instant::now();
     everychild_demo::build(
         &store,

@@ -36,8 +36,6 @@ async fn build(geo: &everychild_domain::geo::data::GeographyData) -> SqlStore {
         .await
         .expect("database");
     store.migrate().await.expect("migrate");
-    let p = authorize(&Principal::Console, Target::None, None).unwrap();
-    store.import_geography(&p, geo).await.expect("import");
     everychild_demo::build(
         &store,
         geo,

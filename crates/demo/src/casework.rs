@@ -50,7 +50,12 @@ impl Worker {
         }
     }
 
-    fn permit<C: policy::Capability>(&self, target: Target, purpose: &str) -> Result<Permit<C>> {
+    /// A permit for this user.
+    pub fn permit<C: policy::Capability>(
+        &self,
+        target: Target,
+        purpose: &str,
+    ) -> Result<Permit<C>> {
         Ok(authorize::<C>(
             &Principal::User(self.actor.clone()),
             target,

@@ -6,21 +6,25 @@
 pub mod casework;
 pub mod directory;
 pub mod geography;
+pub mod history;
 pub mod population;
 pub mod staff;
 
+use everychild_domain::clock::FixedClock;
 use everychild_domain::geo::data::GeographyData;
 use everychild_domain::{
     AgencyType, DisplayName, Email, FieldError, OrganisationId, OrganisationKind, Role, UserId,
     Username,
 };
 use everychild_policy::{self as policy, authorize, Principal, Target};
+use everychild_store::GeoRepo;
 use everychild_store::{
     LocalityRepo, NewMember, NewOrganisation, NewUser, OrgRepo, SqlStore, StoreError, UserRepo,
 };
 pub use geography::DemoAuthority;
 use staff::{Employer, Orgs};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Why the demo could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +98,8 @@ pub struct Built {
     pub casework: casework::Report,
     /// The service directory.
     pub directory: directory::Report,
+    /// Two years of case histories in every Leicester locality (none without a population).
+    pub history: history::Report,
 }
 
 struct Org {
@@ -426,13 +432,38 @@ pub fn console_for<C: policy::Capability>(t: Target) -> Result<policy::Permit<C>
     Ok(authorize::<C>(&Principal::Console, t, Some("demo set-up"))?)
 }
 
-/// Build everything on a store whose geography `geo` has been imported.
+/// Build everything on a new store: import the geography `geo`, then the authorities, their
+/// organisations, staff and sign-ins. With a population, the set-up is dated two years back and
+/// two years of case histories follow up to today, so every date (and the audit log) runs in
+/// time order; then the population's extracts, today's casework and the directory.
 pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result<Built> {
-    let authorities = geography::build(store, geo, o.seed).await?;
+    let with_history = o.population > 0.0;
+    let early = store.with_clock(Arc::new(FixedClock::new(
+        store.today_date().midnight().assume_utc() - time::Duration::days(731),
+    )));
+    let setup: &SqlStore = if with_history { &early } else { store };
+    let existing = setup
+        .list_users(
+            &console::<policy::ListUsers>()?,
+            &everychild_store::UserQuery {
+                include_disabled: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+    if !existing.is_empty() {
+        return Err(DemoError::Invalid(
+            "the database already has users: the demo needs a new, empty database".into(),
+        ));
+    }
+    setup
+        .import_geography(&console::<policy::ImportGeography>()?, geo)
+        .await?;
+    let authorities = geography::build(setup, geo, o.seed).await?;
     let mut org_ids = Vec::new();
     let mut orgs: Vec<Orgs> = authorities.iter().map(|_| Orgs(BTreeMap::new())).collect();
     for org in ORGS {
-        let id = store
+        let id = setup
             .create_organisation(
                 &console::<policy::ManageOrganisations>()?,
                 NewOrganisation {
@@ -450,7 +481,7 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         }
     }
     let mut people = staff::People {
-        store,
+        store: setup,
         hash: o.password_hash.clone(),
         rng: everychild_synth::stream(o.seed, "staff"),
         used: PEOPLE
@@ -460,6 +491,7 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         phone_prefix: "0116 496 0",
         next_phone: 100,
         count: 0,
+        made: Vec::new(),
     };
     let mut teams = staff::Teams::new();
     for (i, auth) in authorities.iter().enumerate() {
@@ -470,8 +502,20 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         teams.extend(staff::build(&mut people, auth, &orgs[i], code).await?);
     }
     let staff = people.count;
-    let sign_ins = sign_ins(store, o, &authorities, &org_ids, &teams).await?;
-    let directory = demo_directory(store, geo, o, &authorities, &org_ids, &sign_ins).await?;
+    let made = std::mem::take(&mut people.made);
+    let sign_ins = sign_ins(setup, o, &authorities, &org_ids, &teams).await?;
+    let mut history = history::Report::default();
+    if let Some(leicester) = authorities.first().filter(|_| with_history) {
+        let org = |id: OrganisationId| {
+            let i = org_ids.iter().position(|x| *x == id)?;
+            Some((ORGS[i].name.to_owned(), ORGS[i].agency))
+        };
+        let staff = history::staff_of(leicester, &made, org);
+        // Six new requests a month in each locality for the whole city's children; at least
+        // one whenever there is a population at all.
+        let per_month = ((o.population * 6.0).round() as usize).max(1);
+        history = history::build(store, &staff, per_month, o.seed).await?;
+    }
     let mut imports = Vec::new();
     let mut casework = casework::Report::default();
     if o.population > 0.0 {
@@ -498,6 +542,7 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         imports = population::build(store, geo, o.seed, o.population, &agencies).await?;
         casework = demo_casework(store, o, &authorities, &org_ids, &sign_ins).await?;
     }
+    let directory = demo_directory(store, geo, o, &authorities, &org_ids, &sign_ins).await?;
     Ok(Built {
         authorities,
         sign_ins,
@@ -506,6 +551,7 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         imports,
         casework,
         directory,
+        history,
     })
 }
 

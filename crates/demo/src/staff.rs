@@ -137,6 +137,25 @@ pub struct People<'a> {
     pub phone_prefix: &'static str,
     pub next_phone: u32,
     pub count: usize,
+    /// Every member of staff made, in order.
+    pub made: Vec<Made>,
+}
+
+/// A member of staff the demo made.
+#[derive(Debug, Clone)]
+pub struct Made {
+    /// Account id.
+    pub id: UserId,
+    /// Sign-in name.
+    pub username: String,
+    /// Full name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Employer.
+    pub organisation: OrganisationId,
+    /// Localities they work in.
+    pub localities: Vec<i64>,
 }
 
 impl People<'_> {
@@ -189,6 +208,14 @@ impl People<'_> {
             self.store.set_user_localities(&user, localities).await?;
         }
         self.count += 1;
+        self.made.push(Made {
+            id,
+            username,
+            name,
+            role,
+            organisation: org,
+            localities: localities.to_vec(),
+        });
         Ok(id)
     }
 }
@@ -316,6 +343,19 @@ pub async fn build(
                     .await?;
             }
         }
+    }
+    // A hub manager for each locality, who runs its front door and panel (000 §4.55). Made
+    // last, so the names drawn for everyone before stay as they were.
+    for (lid, lname) in &a.localities {
+        people
+            .add(
+                Role::LocalityManager,
+                &format!("Hub manager, {lname}"),
+                org(Employer::Council)?,
+                managers.get(&Employer::Council).copied(),
+                &[*lid],
+            )
+            .await?;
     }
     Ok(teams)
 }

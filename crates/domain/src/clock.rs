@@ -19,6 +19,12 @@ impl FixedClock {
     pub fn new(at: OffsetDateTime) -> Self {
         Self(std::sync::Mutex::new(at))
     }
+    /// Stop the clock at `at` (the demo walks it forward through two years of casework).
+    pub fn set(&self, at: OffsetDateTime) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = at;
+        }
+    }
     /// Move the clock on by `by`.
     pub fn advance(&self, by: time::Duration) {
         if let Ok(mut t) = self.0.lock() {

@@ -73,7 +73,12 @@ pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
         },
     )
     .await
-    .with_context(|| format!("the demo was not built in {}", config::redact(&r.database_url)))?;
+    .with_context(|| {
+        format!(
+            "the demo was not built in {}",
+            config::redact(&r.database_url)
+        )
+    })?;
     print_summary(&a, &built, &password, started);
     finish(a.no_serve, store, r).await
 }

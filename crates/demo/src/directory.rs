@@ -129,19 +129,18 @@ pub struct Governance<'a> {
     pub approver: &'a Principal,
 }
 
-/// Build the demo directory: providers and their owners, `services` services, and some
-/// governance by the editor approved by the approver.
-pub async fn build(
+/// Publish the demo directory on `store`: providers and their owners, and `services` services
+/// whose review dates are relative to `today`.
+pub async fn publish(
     store: &SqlStore,
     geo: &GeographyData,
     auth: &DemoAuthority,
     owners: &Owners,
-    who: Governance<'_>,
     services: usize,
     seed: u64,
-) -> Result<Report> {
-    let (editor, approver) = (who.editor, who.approver);
-    let d = generate(geo, auth, services, seed, store.today_date());
+    today: time::Date,
+) -> Result<(Report, GeneratedDirectory)> {
+    let d = generate(geo, auth, services, seed, today);
     let mut seen = 0;
     for o in &d.organizations {
         let owner = owner_of(o, owners, &mut seen);
@@ -154,12 +153,25 @@ pub async fn build(
             .await?;
     }
     let services = import(store, &d, "demo").await?;
-    // Governance through the editor's own permits: their organisation's first entries.
+    let report = Report {
+        services,
+        providers: d.organizations.len(),
+    };
+    Ok((report, d))
+}
+
+/// Some governance through the editor's own permits on their organisation's first entries: a
+/// draft beside a live version, one awaiting approval, one approved by the approver, one
+/// archived.
+pub async fn govern(
+    store: &SqlStore,
+    d: &GeneratedDirectory,
+    owners: &Owners,
+    who: Governance<'_>,
+) -> Result<()> {
+    let (editor, approver) = (who.editor, who.approver);
     let Principal::User(actor) = editor else {
-        return Ok(Report {
-            services,
-            providers: d.organizations.len(),
-        });
+        return Ok(());
     };
     let own: Vec<&Organization> = {
         let mut seen = 0;
@@ -224,8 +236,5 @@ pub async fn build(
             }
         }
     }
-    Ok(Report {
-        services,
-        providers: d.organizations.len(),
-    })
+    Ok(())
 }

@@ -15,15 +15,18 @@
 use crate::casework::Worker;
 use crate::staff::Made;
 use crate::{DemoAuthority, Result};
+use everychild_domain::casework::referral::{ReferralCommand, ReferralStatus};
 use everychild_domain::casework::{
     AssessmentContent, ClosureReason, Command, ConsentPurpose, Element, Level, Need, NewAction,
     NewMeeting, Outcome, Route,
 };
 use everychild_domain::clock::FixedClock;
+use everychild_domain::directory::search::{DirectoryIndex, Query};
 use everychild_domain::{AgencyType, OrganisationId, Role};
-use everychild_policy::{self as policy, Actor, Basis, Target};
+use everychild_policy::{self as policy, authorize, Actor, Basis, Principal, Target};
 use everychild_store::{
-    CaseRepo, NewInvolvement, NewPerson, NewRequest, PeopleRepo, SqlStore, StoreError,
+    CaseRepo, DirectoryRepo, NewInvolvement, NewPerson, NewRequest, PeopleRepo, SqlStore,
+    StoreError,
 };
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -162,6 +165,8 @@ enum Step {
     Close,
     /// The locality's panel sets its monthly agenda.
     Panel,
+    /// The service answers a referral, starts or ends it.
+    Referral,
 }
 
 struct Case {
@@ -176,6 +181,10 @@ struct Case {
     meetings: u8,
     step: Option<Level>,
     route: Route,
+    /// The year the child was born (to find services for their age).
+    born: i32,
+    /// A referral to a service: its id, version and status.
+    referral: Option<(i64, i64, ReferralStatus)>,
 }
 
 struct Queue {
@@ -236,6 +245,9 @@ pub async fn build(
     let clock = Arc::new(FixedClock::new(start));
     let past = store.with_clock(clock.clone());
     let mut rng = everychild_synth::stream(seed, "history");
+    let index = store
+        .directory_index(&authorize(&Principal::Anonymous, Target::None, None)?)
+        .await?;
     let mut q = Queue {
         heap: BinaryHeap::new(),
         seq: 0,
@@ -258,6 +270,8 @@ pub async fn build(
                     meetings: 0,
                     step: None,
                     route: Route::Signpost,
+                    born: 0,
+                    referral: None,
                 });
                 q.push(at, cases.len() - 1, Step::New);
             }
@@ -299,8 +313,9 @@ pub async fn build(
                 let child = match cases[ci].child {
                     Some(c) => c,
                     None => {
-                        let c = register(&past, who, s, at, &mut rng).await?;
+                        let (c, age) = register(&past, who, s, at, &mut rng).await?;
                         cases[ci].child = Some(c);
+                        cases[ci].born = at.year() - age;
                         c
                     }
                 };
@@ -383,7 +398,13 @@ pub async fn build(
                     Route::EarlyHelp => q.push(later(at, 3, 21, &mut rng), ci, Step::Lead),
                     // A service, or children's social care, works with the family for a few
                     // months; then the hub manager closes the request.
-                    Route::Service => q.push(later(at, 60, 180, &mut rng), ci, Step::Close),
+                    Route::Service => {
+                        refer(&past, &index, &mut cases[ci], s, at, &mut rng).await?;
+                        if cases[ci].referral.is_some() {
+                            q.push(later(at, 5, 30, &mut rng), ci, Step::Referral);
+                        }
+                        q.push(later(at, 60, 180, &mut rng), ci, Step::Close);
+                    }
                     Route::SocialCare => q.push(later(at, 30, 120, &mut rng), ci, Step::Close),
                 }
             }
@@ -508,6 +529,7 @@ pub async fn build(
             }
             Step::Close => {
                 let child = cases[ci].child.unwrap_or_default();
+                finish_referral(&past, &mut cases[ci], s, &mut rng).await?;
                 let (reason, outcome) = match (cases[ci].route, cases[ci].step) {
                     (Route::SocialCare, _) | (_, Some(Level::Specialist)) => {
                         (ClosureReason::SteppedUp, Outcome::Same)
@@ -584,6 +606,11 @@ pub async fn build(
                 report.closed += 1;
                 maybe_return(&mut q, &mut cases, ci, at, &mut rng, &mut report);
             }
+            Step::Referral => {
+                if let Some(next) = answer(&past, &mut cases[ci], s, &mut rng).await? {
+                    q.push(later(at, next.0, next.1, &mut rng), ci, Step::Referral);
+                }
+            }
             Step::Panel => {}
         }
     }
@@ -615,6 +642,8 @@ fn maybe_return(
         meetings: 0,
         step: None,
         route: Route::Signpost,
+        born: c.born,
+        referral: None,
     };
     let when = at + Duration::days(rng.gen_range(40..330));
     if when <= q.end {
@@ -640,7 +669,7 @@ async fn register(
     s: &LocalityStaff,
     at: OffsetDateTime,
     rng: &mut everychild_synth::SynthRng,
-) -> Result<i64> {
+) -> Result<(i64, i32)> {
     let name = everychild_synth::staff::full_name(rng);
     let (given, family) = name.split_once(' ').unwrap_or((name.as_str(), "Smith"));
     let age = rng.gen_range(0..18);
@@ -651,7 +680,7 @@ async fn register(
         rng.gen_range(1..29)
     );
     let since = (at.date() - Duration::days(rng.gen_range(30..400))).to_string();
-    Ok(store
+    let id = store
         .register_child(
             &who.permit::<policy::DeclareInvolvement>(
                 Target::None,
@@ -676,7 +705,8 @@ async fn register(
                 contact: Some("Through the office".into()),
             },
         )
-        .await?)
+        .await?;
+    Ok((id, age))
 }
 
 async fn assess(
@@ -708,6 +738,144 @@ async fn assess(
     store.advance_assessment(lead, request, 1, false).await?;
     if share {
         store.advance_assessment(lead, request, 2, true).await?;
+    }
+    Ok(())
+}
+
+fn manager_permit(s: &LocalityStaff, child: i64) -> Result<policy::Permit<policy::ManageRequest>> {
+    s.manager.permit::<policy::ManageRequest>(
+        Target::Child {
+            id: child,
+            basis: Basis::Locality,
+        },
+        "refer to a service",
+    )
+}
+
+/// The hub manager refers the family to a service in the directory that takes children of this
+/// age at this level in this locality (the store checks eligibility again; a service that turns
+/// out not to fit is left alone).
+async fn refer(
+    store: &SqlStore,
+    index: &DirectoryIndex,
+    c: &mut Case,
+    s: &LocalityStaff,
+    at: OffsetDateTime,
+    rng: &mut impl Rng,
+) -> Result<()> {
+    let hits = index.services(&Query {
+        age: Some(f64::from((at.year() - c.born).max(0))),
+        level: Some(c.level.number()),
+        locality: Some(s.locality),
+        ..Query::default()
+    });
+    let Some(hit) = hits.choose(rng) else {
+        return Ok(());
+    };
+    let made = store
+        .refer_to_service(
+            &manager_permit(s, c.child.unwrap_or_default())?,
+            c.request,
+            &hit.entry.service.id,
+            c.needs.first().copied(),
+            None,
+        )
+        .await;
+    match made {
+        Ok(m) => c.referral = Some((m.id, 1, m.status)),
+        Err(StoreError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+/// What the service does next with a referral; when to look again, if there is more to do.
+async fn answer(
+    store: &SqlStore,
+    c: &mut Case,
+    s: &LocalityStaff,
+    rng: &mut impl Rng,
+) -> Result<Option<(i64, i64)>> {
+    let Some((id, version, status)) = c.referral else {
+        return Ok(None);
+    };
+    let roll: f64 = rng.gen();
+    let (cmd, next) = match status {
+        ReferralStatus::Referred | ReferralStatus::Waiting if roll < 0.12 => (
+            ReferralCommand::Decline {
+                reason: "The service cannot take the family this term".into(),
+            },
+            None,
+        ),
+        ReferralStatus::Referred | ReferralStatus::Waiting if roll < 0.2 => (
+            ReferralCommand::Withdraw {
+                reason: "The family no longer wants the service".into(),
+            },
+            None,
+        ),
+        // A waiting list moves slowly.
+        ReferralStatus::Waiting if roll < 0.6 => return Ok(Some((20, 40))),
+        ReferralStatus::Referred | ReferralStatus::Waiting => {
+            (ReferralCommand::Offer, Some((3, 14)))
+        }
+        ReferralStatus::Offered if roll < 0.1 => (
+            ReferralCommand::Withdraw {
+                reason: "The family did not take up the place".into(),
+            },
+            None,
+        ),
+        ReferralStatus::Offered => (ReferralCommand::Start, None),
+        _ => return Ok(None),
+    };
+    let to = everychild_domain::casework::referral::apply(status, &cmd)
+        .map_err(|e| crate::DemoError::Invalid(e.to_string()))?;
+    store
+        .update_referral(
+            &manager_permit(s, c.child.unwrap_or_default())?,
+            c.request,
+            id,
+            version,
+            &cmd,
+        )
+        .await?;
+    c.referral = Some((id, version + 1, to));
+    Ok(next)
+}
+
+/// When the request closes, a service the child is receiving ends and one not yet started is
+/// withdrawn; nothing more happens to the referral after.
+async fn finish_referral(
+    store: &SqlStore,
+    c: &mut Case,
+    s: &LocalityStaff,
+    rng: &mut impl Rng,
+) -> Result<()> {
+    let Some((id, version, status)) = c.referral.take() else {
+        return Ok(());
+    };
+    let cmd = match status {
+        ReferralStatus::Started => ReferralCommand::End {
+            outcome: if rng.gen_bool(0.7) {
+                Outcome::Better
+            } else {
+                Outcome::Same
+            },
+        },
+        s if s.is_open() => ReferralCommand::Withdraw {
+            reason: "The request for support closed".into(),
+        },
+        _ => return Ok(()),
+    };
+    {
+        store
+            .update_referral(
+                &manager_permit(s, c.child.unwrap_or_default())?,
+                c.request,
+                id,
+                version,
+                &cmd,
+            )
+            .await?;
     }
     Ok(())
 }

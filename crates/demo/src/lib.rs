@@ -504,6 +504,25 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
     let staff = people.count;
     let made = std::mem::take(&mut people.made);
     let sign_ins = sign_ins(setup, o, &authorities, &org_ids, &teams).await?;
+    // The directory is there from the start of the history, so families are referred to its
+    // services; its editors' recent work is done today, after the history.
+    let (owners, editor, approver) = directory_people(&org_ids, &sign_ins)?;
+    let (directory, generated) = match authorities.first().filter(|_| o.directory > 0) {
+        Some(leicester) => {
+            let (r, d) = directory::publish(
+                setup,
+                geo,
+                leicester,
+                &owners,
+                o.directory,
+                o.seed,
+                store.today_date(),
+            )
+            .await?;
+            (r, Some(d))
+        }
+        None => (directory::Report::default(), None),
+    };
     let mut history = history::Report::default();
     if let Some(leicester) = authorities.first().filter(|_| with_history) {
         let org = |id: OrganisationId| {
@@ -542,7 +561,18 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         imports = population::build(store, geo, o.seed, o.population, &agencies).await?;
         casework = demo_casework(store, o, &authorities, &org_ids, &sign_ins).await?;
     }
-    let directory = demo_directory(store, geo, o, &authorities, &org_ids, &sign_ins).await?;
+    if let Some(d) = &generated {
+        directory::govern(
+            store,
+            d,
+            &owners,
+            directory::Governance {
+                editor: &editor,
+                approver: &approver,
+            },
+        )
+        .await?;
+    }
     Ok(Built {
         authorities,
         sign_ins,
@@ -555,18 +585,11 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
     })
 }
 
-/// The Leicester directory, with the demo's directory editor and a commissioner acting on it.
-async fn demo_directory(
-    store: &SqlStore,
-    geo: &GeographyData,
-    o: &Options,
-    authorities: &[DemoAuthority],
+/// The Leicester directory's owners, and who edits and approves it in the demo.
+fn directory_people(
     org_ids: &[OrganisationId],
     sign_ins: &[SignIn],
-) -> Result<directory::Report> {
-    let Some(leicester) = authorities.first().filter(|_| o.directory > 0) else {
-        return Ok(directory::Report::default());
-    };
+) -> Result<(directory::Owners, Principal, Principal)> {
     let as_principal = |username: &str| -> Result<Principal> {
         let (i, s) = sign_ins
             .iter()
@@ -582,19 +605,11 @@ async fn demo_directory(
         health: org_ids[1],
         voluntary: org_ids[6],
     };
-    directory::build(
-        store,
-        geo,
-        leicester,
-        &owners,
-        directory::Governance {
-            editor: &as_principal("directory.editor")?,
-            approver: &as_principal("commissioner")?,
-        },
-        o.directory,
-        o.seed,
-    )
-    .await
+    Ok((
+        owners,
+        as_principal("directory.editor")?,
+        as_principal("commissioner")?,
+    ))
 }
 
 /// Casework in each Leicester locality that has a demo manager, by the demo practitioners.

@@ -290,30 +290,8 @@ pub async fn build(
             )
             .await?;
         if rng.gen_bool(0.6) {
-            let mut content = AssessmentContent {
-                summary: "Support mornings and school attendance; review in six weeks".into(),
-                family_words: "We want things to be calmer at home".into(),
-                ..AssessmentContent::default()
-            };
-            for (code, text, is_need) in [
-                ("dev_health", "Healthy and active", false),
-                ("parent_warmth", "Warm and keen for help", false),
-                ("family_housing", "Overcrowded, waiting for a move", true),
-            ] {
-                content.elements.insert(
-                    code.into(),
-                    Element {
-                        strengths: text.into(),
-                        needs: String::new(),
-                        is_need,
-                    },
-                );
-            }
-            store.save_assessment(&lead, request, 0, &content).await?;
-            if rng.gen_bool(0.7) {
-                store.advance_assessment(&lead, request, 1, false).await?;
-                store.advance_assessment(&lead, request, 2, true).await?;
-            }
+            let done = rng.gen_bool(0.7).then_some(true);
+            assess(store, &lead, request, done).await?;
         }
         let end: f64 = rng.gen();
         if end < 0.1 {
@@ -352,6 +330,43 @@ pub async fn build(
         }
     }
     Ok(report)
+}
+
+/// The lead professional writes an early help assessment; `done` completes it and, if true,
+/// shares it too (`None` leaves a draft).
+pub async fn assess(
+    store: &SqlStore,
+    lead: &Permit<policy::ManageRequest>,
+    request: i64,
+    done: Option<bool>,
+) -> Result<()> {
+    let mut content = AssessmentContent {
+        summary: "Support at home and at school; review in six weeks".into(),
+        family_words: "We want things to be calmer at home".into(),
+        ..AssessmentContent::default()
+    };
+    for (code, text, is_need) in [
+        ("dev_health", "Healthy and active", false),
+        ("parent_warmth", "Warm and keen for help", false),
+        ("family_housing", "Overcrowded, waiting for a move", true),
+    ] {
+        content.elements.insert(
+            code.into(),
+            Element {
+                strengths: text.into(),
+                needs: String::new(),
+                is_need,
+            },
+        );
+    }
+    store.save_assessment(lead, request, 0, &content).await?;
+    if let Some(share) = done {
+        store.advance_assessment(lead, request, 1, false).await?;
+        if share {
+            store.advance_assessment(lead, request, 2, true).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The involvement role a demo practitioner has with the children they know.

@@ -17,8 +17,7 @@ use crate::staff::Made;
 use crate::{DemoAuthority, Result};
 use everychild_domain::casework::referral::{ReferralCommand, ReferralStatus};
 use everychild_domain::casework::{
-    AssessmentContent, ClosureReason, Command, ConsentPurpose, Element, Level, Need, NewAction,
-    NewMeeting, Outcome, Route,
+    ClosureReason, Command, ConsentPurpose, Level, Need, NewAction, NewMeeting, Outcome, Route,
 };
 use everychild_domain::clock::FixedClock;
 use everychild_domain::directory::search::{DirectoryIndex, Query};
@@ -485,7 +484,13 @@ pub async fn build(
                 )
                 .await?;
                 if first && rng.gen_bool(0.7) {
-                    assess(&past, &lead, cases[ci].request, rng.gen_bool(0.8)).await?;
+                    crate::casework::assess(
+                        &past,
+                        &lead,
+                        cases[ci].request,
+                        Some(rng.gen_bool(0.8)),
+                    )
+                    .await?;
                 }
                 if n < cases[ci].meetings {
                     // A few teams change the level between reviews.
@@ -707,39 +712,6 @@ async fn register(
         )
         .await?;
     Ok((id, age))
-}
-
-async fn assess(
-    store: &SqlStore,
-    lead: &policy::Permit<policy::ManageRequest>,
-    request: i64,
-    share: bool,
-) -> Result<()> {
-    let mut content = AssessmentContent {
-        summary: "Support at home and at school; review in six weeks".into(),
-        family_words: "We want things to be calmer at home".into(),
-        ..AssessmentContent::default()
-    };
-    for (code, text, is_need) in [
-        ("dev_health", "Healthy and active", false),
-        ("parent_warmth", "Warm and keen for help", false),
-        ("family_housing", "Overcrowded, waiting for a move", true),
-    ] {
-        content.elements.insert(
-            code.into(),
-            Element {
-                strengths: text.into(),
-                needs: String::new(),
-                is_need,
-            },
-        );
-    }
-    store.save_assessment(lead, request, 0, &content).await?;
-    store.advance_assessment(lead, request, 1, false).await?;
-    if share {
-        store.advance_assessment(lead, request, 2, true).await?;
-    }
-    Ok(())
 }
 
 fn manager_permit(s: &LocalityStaff, child: i64) -> Result<policy::Permit<policy::ManageRequest>> {

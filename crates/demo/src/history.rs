@@ -18,6 +18,7 @@ use crate::{DemoAuthority, Result};
 use everychild_domain::casework::referral::{ReferralCommand, ReferralStatus};
 use everychild_domain::casework::{
     ClosureReason, Command, ConsentPurpose, Level, Need, NewAction, NewMeeting, Outcome, Route,
+    SocialCareOutcome,
 };
 use everychild_domain::clock::FixedClock;
 use everychild_domain::directory::search::{DirectoryIndex, Query};
@@ -535,8 +536,44 @@ pub async fn build(
             Step::Close => {
                 let child = cases[ci].child.unwrap_or_default();
                 finish_referral(&past, &mut cases[ci], s, &mut rng).await?;
+                if cases[ci].route == Route::SocialCare {
+                    // The outcome of the step-up, as children's social care reported it.
+                    let r: f64 = rng.gen();
+                    let outcome = if r < 0.5 {
+                        SocialCareOutcome::Assessment
+                    } else if r < 0.8 {
+                        SocialCareOutcome::ChildProtection
+                    } else if r < 0.85 {
+                        SocialCareOutcome::LookedAfter
+                    } else {
+                        SocialCareOutcome::NoFurtherAction
+                    };
+                    past.manage_request(
+                        &s.manager.permit::<policy::ManageRequest>(
+                            Target::Child {
+                                id: child,
+                                basis: Basis::Locality,
+                            },
+                            "record the social care outcome",
+                        )?,
+                        cases[ci].request,
+                        cases[ci].version,
+                        Command::SocialCareOutcome {
+                            outcome,
+                            note: "Reported by the children's social care duty team".into(),
+                        },
+                        None,
+                    )
+                    .await?;
+                    cases[ci].version += 1;
+                    if outcome == SocialCareOutcome::NoFurtherAction {
+                        cases[ci].level = Level::Complex;
+                        cases[ci].step = Some(Level::Complex);
+                        report.level_changes += 1;
+                    }
+                }
                 let (reason, outcome) = match (cases[ci].route, cases[ci].step) {
-                    (Route::SocialCare, _) | (_, Some(Level::Specialist)) => {
+                    (Route::SocialCare, None) | (_, Some(Level::Specialist)) => {
                         (ClosureReason::SteppedUp, Outcome::Same)
                     }
                     (_, Some(_)) => (ClosureReason::SteppedDown, Outcome::Better),

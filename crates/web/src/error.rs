@@ -72,6 +72,8 @@ fn leak_field(f: &str) -> &'static str {
         "team" => "team",
         "service" => "service",
         "urn" => "urn",
+        "social_care_note" => "social_care_note",
+        "social_care_outcome" => "social_care_outcome",
         // The service directory's forms.
         "organization_id" => "provider",
         "version" => "version",

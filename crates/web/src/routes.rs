@@ -108,6 +108,7 @@ fn builder() -> Builder {
     .post("/requests/{id}/members", requests::member)
     .post("/requests/{id}/level", requests::level)
     .post("/requests/{id}/close", requests::close)
+    .post("/requests/{id}/social-care", requests::social_care)
     .post(
         "/requests/{id}/consents/{consent}/withdraw",
         requests::withdraw,

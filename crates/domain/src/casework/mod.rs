@@ -171,6 +171,21 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What children's social care decided about a child stepped up to it (the outcome of the
+    /// referral the front door made).
+    SocialCareOutcome, "social_care_outcome", "what children's social care decided" {
+        /// Accepted for a child and family assessment as a child in need (Children Act 1989 s17).
+        Assessment = ("assessment", "Accepted for a child and family assessment (section 17)"),
+        /// A child protection enquiry (s47).
+        ChildProtection = ("child_protection", "Child protection enquiry (section 47)"),
+        /// The child became looked after.
+        LookedAfter = ("looked_after", "The child became looked after"),
+        /// No further action by social care: stepped down to early help at level 3.
+        NoFurtherAction = ("no_further_action", "No further action: stepped down to early help"),
+    }
+}
+
+vocabulary! {
     /// Why a request closes.
     ClosureReason, "closure_reason", "why the request closes" {
         /// The needs are met.
@@ -288,6 +303,13 @@ pub enum Command {
         /// Why (required).
         reason: String,
     },
+    /// Record what children's social care decided about the step-up.
+    SocialCareOutcome {
+        /// The decision.
+        outcome: SocialCareOutcome,
+        /// What social care said (required).
+        note: String,
+    },
     /// Close with how things are for the child.
     Close {
         /// Outcome.
@@ -310,6 +332,7 @@ impl Command {
             Command::Decide { .. } => "decide",
             Command::AppointLead { .. } => "appoint a lead professional",
             Command::ChangeLevel { .. } => "change the level",
+            Command::SocialCareOutcome { .. } => "record the social care outcome",
             Command::Close { .. } => "close",
         }
     }
@@ -422,7 +445,11 @@ impl Episode {
             Status::AwaitingLead | Status::TeamAroundChild | Status::WithService => {
                 vec!["appoint a lead professional", "change the level", "close"]
             }
-            Status::SocialCare => vec!["change the level", "close"],
+            Status::SocialCare => vec![
+                "record the social care outcome",
+                "change the level",
+                "close",
+            ],
             Status::Closed => vec![],
         }
     }
@@ -520,6 +547,20 @@ impl Episode {
                     (_, Status::SocialCare) => Status::AwaitingLead,
                     (_, s) => s,
                 };
+            }
+            Command::SocialCareOutcome { outcome, note } => {
+                required("social_care_note", note, "what children's social care said")?;
+                if *outcome == SocialCareOutcome::NoFurtherAction {
+                    // Social care steps back: early help at level 3 picks the child up again.
+                    effect.level_change =
+                        Some((self.level, Level::Complex, LevelChangeKind::StepDown));
+                    self.level = Some(Level::Complex);
+                    self.status = if self.lead.is_some() {
+                        Status::TeamAroundChild
+                    } else {
+                        Status::AwaitingLead
+                    };
+                }
             }
             Command::Close {
                 summary, feedback, ..
@@ -686,11 +727,15 @@ mod tests {
             let text = self
                 .pick(&["", " ", "Because", "Reviewed at the team meeting"])
                 .to_owned();
-            match self.next() % 4 {
+            match self.next() % 5 {
                 0 => Command::Decide {
                     level: self.pick(Level::ALL),
                     route: self.pick(Route::ALL),
                     rationale: text,
+                },
+                4 => Command::SocialCareOutcome {
+                    outcome: self.pick(SocialCareOutcome::ALL),
+                    note: text,
                 },
                 1 => Command::AppointLead {
                     user: (self.next() % 3) as i64,
@@ -708,6 +753,42 @@ mod tests {
                 },
             }
         }
+    }
+
+    #[test]
+    fn social_care_records_its_decision_and_no_further_action_steps_down_to_early_help() {
+        let mut e = Episode::new();
+        e.apply(&decide(Level::Specialist, Route::SocialCare))
+            .unwrap();
+        let cp = Command::SocialCareOutcome {
+            outcome: SocialCareOutcome::ChildProtection,
+            note: "Section 47 enquiry opened".into(),
+        };
+        let fx = e.apply(&cp).unwrap();
+        assert_eq!((fx.status, fx.level_change), (Status::SocialCare, None));
+        let empty = Command::SocialCareOutcome {
+            outcome: SocialCareOutcome::Assessment,
+            note: " ".into(),
+        };
+        assert!(
+            matches!(e.apply(&empty), Err(CaseError::Field(f)) if f.field == "social_care_note")
+        );
+        let nfa = Command::SocialCareOutcome {
+            outcome: SocialCareOutcome::NoFurtherAction,
+            note: "Needs can be met by early help".into(),
+        };
+        let fx = e.apply(&nfa).unwrap();
+        assert_eq!(fx.status, Status::AwaitingLead);
+        assert_eq!(
+            fx.level_change,
+            Some((
+                Some(Level::Specialist),
+                Level::Complex,
+                LevelChangeKind::StepDown
+            ))
+        );
+        // Only a request with social care takes it.
+        assert!(e.apply(&cp).is_err());
     }
 
     #[test]

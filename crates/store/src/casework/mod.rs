@@ -180,6 +180,12 @@ pub struct RequestDetail {
     pub allowed: Vec<&'static str>,
     /// Referrals to services in the directory, newest first.
     pub referrals: Vec<ReferralRow>,
+    /// What children's social care decided after a step-up: the decision, what it said, when.
+    pub social_care: Option<(
+        everychild_domain::casework::SocialCareOutcome,
+        String,
+        String,
+    )>,
 }
 
 /// Counts for a locality's dashboard and the summary API (no child is named).
@@ -585,6 +591,17 @@ impl SqlStore {
                 .execute(&mut *a.tx)
                 .await?;
         }
+        if let Command::SocialCareOutcome { outcome, note } = &cmd {
+            sqlx::query(
+                "UPDATE support_requests SET social_care_outcome = $1, social_care_note = $2, social_care_at = $3 WHERE id = $4",
+            )
+            .bind(outcome.as_str())
+            .bind(note.trim())
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *a.tx)
+            .await?;
+        }
         let n = sqlx::query(
             "UPDATE support_requests SET status = $1, level = $2, lead_professional_id = $3, \
              route = COALESCE($4, route), rationale = COALESCE($5, rationale), \
@@ -617,6 +634,7 @@ impl SqlStore {
             let reason = match &cmd {
                 Command::Decide { rationale, .. } => rationale.trim(),
                 Command::ChangeLevel { reason, .. } => reason.trim(),
+                Command::SocialCareOutcome { note, .. } => note.trim(),
                 _ => "",
             };
             sqlx::query(
@@ -1081,6 +1099,21 @@ async fn detail(
     .bind(id)
     .fetch_one(&mut *conn)
     .await?;
+    let sc: (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT social_care_outcome, social_care_note, social_care_at FROM support_requests WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let social_care = match sc {
+        (Some(o), Some(n), Some(at)) => Some((
+            everychild_domain::casework::SocialCareOutcome::parse(&o)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            n,
+            at,
+        )),
+        _ => None,
+    };
     let need_rows: Vec<(String, Option<String>)> = sqlx::query_as(
         "SELECT need, outcome FROM request_needs WHERE request_id = $1 ORDER BY need",
     )
@@ -1140,6 +1173,7 @@ async fn detail(
         _ => None,
     };
     Ok(Some(RequestDetail {
+        social_care,
         locality_id: x.0,
         locality_reason: x.1,
         concern: x.2,

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::casework::{
     ClosureReason, Command, ConsentPurpose, Level, Need, NewAction, NewMeeting, Outcome, Route,
+    SocialCareOutcome,
 };
 use everychild_domain::FieldError;
 use everychild_policy::{self as policy, decide, Action, Decision, Principal, Target};
@@ -248,6 +249,9 @@ impl DetailPage {
     fn purposes(&self) -> &'static [ConsentPurpose] {
         ConsentPurpose::ALL
     }
+    fn social_care_outcomes(&self) -> &'static [SocialCareOutcome] {
+        SocialCareOutcome::ALL
+    }
     fn can(&self, command: &str) -> bool {
         self.r.allowed.contains(&command)
     }
@@ -439,6 +443,7 @@ enum Manage {
     Member,
     Level,
     Close,
+    SocialCare,
     Withdraw(i64),
 }
 
@@ -547,6 +552,26 @@ async fn manage(
                 _ => None,
             }
         }
+        Manage::SocialCare => {
+            let v = version(&f, &mut errors);
+            match errors.take(SocialCareOutcome::parse(f.get("social_care_outcome"))) {
+                Some(outcome) if errors.is_empty() => Some(
+                    st.store
+                        .manage_request(
+                            &permit,
+                            id,
+                            v,
+                            Command::SocialCareOutcome {
+                                outcome,
+                                note: f.get("social_care_note").to_owned(),
+                            },
+                            None,
+                        )
+                        .await,
+                ),
+                _ => None,
+            }
+        }
         Manage::Withdraw(c) => Some(st.store.withdraw_consent(&permit, id, c).await),
         Manage::Panel => Some(st.store.refer_to_panel(&permit, id, f.get("why")).await),
         Manage::Meeting => match NewMeeting::parse(
@@ -613,6 +638,16 @@ pub async fn level(
     body: Bytes,
 ) -> Result<Response, PageError> {
     manage(ctx, st, id, body, Manage::Level).await
+}
+
+/// POST /requests/{id}/social-care
+pub async fn social_care(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    manage(ctx, st, id, body, Manage::SocialCare).await
 }
 
 /// POST /requests/{id}/close

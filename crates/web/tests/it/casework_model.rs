@@ -4,7 +4,9 @@
 //! request must agree with the model — status, level, lead professional, version, level
 //! history — and a refused command must have changed nothing.
 
-use everychild_domain::casework::{ClosureReason, Command, Episode, Level, Need, Outcome, Route};
+use everychild_domain::casework::{
+    ClosureReason, Command, Episode, Level, Need, Outcome, Route, SocialCareOutcome,
+};
 use everychild_policy::{authorize, Actor, Basis, Principal, Target};
 use everychild_store::{
     CaseRepo, NewInvolvement, NewPerson, NewRequest, OrgRepo, PeopleRepo, StoreError,
@@ -50,7 +52,11 @@ fn command(rng: &mut Rng, needs: &[Need], leads: &[i64]) -> Command {
         }
     };
     let level = LEVELS[rng.below(4) as usize];
-    match rng.below(4) {
+    match rng.below(5) {
+        4 => Command::SocialCareOutcome {
+            outcome: SocialCareOutcome::ALL[rng.below(4) as usize],
+            note: text(rng, "Strategy discussion held"),
+        },
         0 => Command::Decide {
             level,
             route: ROUTES[rng.below(4) as usize],
@@ -200,7 +206,15 @@ async fn random_command_sequences_through_the_store_keep_the_database_and_the_mo
                     accepted += 1;
                     model = next;
                     version += 1;
-                    if matches!(cmd, Command::Decide { .. } | Command::ChangeLevel { .. }) {
+                    if matches!(cmd, Command::Decide { .. } | Command::ChangeLevel { .. })
+                        || matches!(
+                            cmd,
+                            Command::SocialCareOutcome {
+                                outcome: SocialCareOutcome::NoFurtherAction,
+                                ..
+                            }
+                        )
+                    {
                         level_rows += 1;
                     }
                 }

@@ -69,7 +69,7 @@ fn rule(method: &str, path: &str) -> Rule {
         ("GET", "/children/{id}/requests" | "/children/{id}/requests/new" | "/children/{id}/chronology" | "/requests/{id}") => FRONT_LINE,
         ("GET", "/requests/{id}/assessment") => FRONT_LINE,
         ("POST", "/requests/{id}/assessment" | "/requests/{id}/assessment/complete" | "/requests/{id}/assessment/share" | "/requests/{id}/consents") => FRONT_LINE,
-        ("POST", "/children/{id}/requests" | "/requests/{id}/decide" | "/requests/{id}/lead" | "/requests/{id}/members" | "/requests/{id}/level" | "/requests/{id}/close" | "/requests/{id}/consents/{consent}/withdraw" | "/requests/{id}/meetings" | "/requests/{id}/actions" | "/requests/{id}/actions/{action}/done") => FRONT_LINE,
+        ("POST", "/children/{id}/requests" | "/requests/{id}/decide" | "/requests/{id}/lead" | "/requests/{id}/members" | "/requests/{id}/level" | "/requests/{id}/close" | "/requests/{id}/social-care" | "/requests/{id}/consents/{consent}/withdraw" | "/requests/{id}/meetings" | "/requests/{id}/actions" | "/requests/{id}/actions/{action}/done") => FRONT_LINE,
         ("GET", "/front-door") => Rule::Roles(&[LocalityManager]),
         // A locality and a panel the target id does not name: no manager runs it, so every
         // role is refused; the panel's scope is looked up by the front line first (404).

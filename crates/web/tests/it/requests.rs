@@ -1107,3 +1107,141 @@ async fn stuck_and_referred_cases_go_to_the_locality_panel_which_decides_and_cou
     );
     drop(hv);
 }
+
+#[tokio::test]
+async fn a_step_up_records_what_social_care_decided_and_no_further_action_steps_down() {
+    let (app, _) = TestApp::spawn_demo_with(0).await;
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    let child = register_child(&mut teacher, "LE3 0SG").await;
+    let r = teacher
+        .post_form(
+            &format!("/children/{child}/requests"),
+            &[
+                (
+                    "concern",
+                    "Bruising seen on both arms; Ruby says she is scared to go home",
+                ),
+                ("needs", "parent_care"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id: i64 = r
+        .location()
+        .trim_start_matches("/requests/")
+        .parse()
+        .unwrap();
+    let (mut west, _) = app.signed_in("manager.west").await;
+    let v = version(&mut west, id).await;
+    let r = west
+        .post_form(
+            &format!("/requests/{id}/decide"),
+            &[
+                ("level", "4"),
+                ("route", "social_care"),
+                ("rationale", "Possible significant harm"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let url = format!("/requests/{id}/social-care");
+    // Bad input is named and changes nothing.
+    let v = version(&mut west, id).await;
+    let r = west
+        .post_form(
+            &url,
+            &[
+                ("version", &v),
+                ("social_care_outcome", "maybe"),
+                ("social_care_note", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("href=\"#social_care_outcome\""),
+        "{}",
+        r.body
+    );
+    let r = west
+        .post_form(
+            &url,
+            &[
+                ("version", &v),
+                ("social_care_outcome", "child_protection"),
+                ("social_care_note", " "),
+            ],
+        )
+        .await;
+    assert!(r.status == 400 || r.status == 409, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Enter what children&#39;s social care said"),
+        "{}",
+        r.body
+    );
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM support_requests WHERE id = {id} AND social_care_outcome IS NULL")).await, 1);
+    // A section 47 enquiry: social care keeps the case.
+    let r = west
+        .post_form(
+            &url,
+            &[
+                ("version", &v),
+                ("social_care_outcome", "child_protection"),
+                (
+                    "social_care_note",
+                    "Strategy discussion held; enquiry opened",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = west.get(&format!("/requests/{id}")).await;
+    assert!(
+        page.body.contains("Child protection enquiry (section 47)")
+            && page.body.contains("Strategy discussion held"),
+        "{}",
+        page.body
+    );
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM support_requests WHERE id = {id} AND status = 'social_care' AND level = '4'")).await, 1);
+    // A stale form is refused.
+    let r = west
+        .post_form(
+            &url,
+            &[
+                ("version", &v),
+                ("social_care_outcome", "no_further_action"),
+                ("social_care_note", "Closed by social care"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("Someone else changed this request"),
+        "{}",
+        r.body
+    );
+    // No further action: stepped down to early help at level 3, awaiting a lead professional.
+    let v = version(&mut west, id).await;
+    let r = west
+        .post_form(
+            &url,
+            &[
+                ("version", &v),
+                ("social_care_outcome", "no_further_action"),
+                (
+                    "social_care_note",
+                    "Enquiry concluded; early help to support the family",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM support_requests WHERE id = {id} AND status = 'awaiting_lead' AND level = '3' AND social_care_outcome = 'no_further_action'")).await, 1);
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM level_changes WHERE request_id = {id} AND kind = 'step_down' AND from_level = '4' AND to_level = '3'")).await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'request.command' AND detail LIKE '%record the social care outcome%'").await, 2);
+    // The form is gone once the request is no longer with social care.
+    let page = west.get(&format!("/requests/{id}")).await;
+    assert!(!page.body.contains("/social-care\""), "{}", page.body);
+}

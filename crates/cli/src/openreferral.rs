@@ -63,10 +63,22 @@ async fn get_json(
             oruk::MAX_DOCUMENT_BYTES
         )));
     }
-    let body = r
-        .bytes()
+    // Read in chunks so an answer with no length cannot grow past the limit either.
+    let mut body = Vec::new();
+    let mut r = r;
+    while let Some(chunk) = r
+        .chunk()
         .await
-        .with_context(|| format!("could not read the answer from {url}"))?;
+        .with_context(|| format!("could not read the answer from {url}"))?
+    {
+        if (body.len() + chunk.len()) as u64 > oruk::MAX_DOCUMENT_BYTES {
+            return Ok(Err(format!(
+                "{url} is larger than {} bytes",
+                oruk::MAX_DOCUMENT_BYTES
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(oruk::parse_json(url, &body).map_err(|e| e.to_string()))
 }
 
@@ -106,6 +118,20 @@ async fn list(
     )
 }
 
+/// An id as one path segment: every byte but letters, digits, `-`, `.`, `_` and `~`
+/// percent-encoded (a feed's ids are checked only once their documents arrive).
+fn encode(id: &str) -> String {
+    id.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Read a feed over HTTP: the ids from /services, each /services/{id}, and the taxonomies.
 pub async fn read_url(base: &str, per_page: u32, parallel: usize) -> anyhow::Result<Feed> {
     let base = base.trim_end_matches('/');
@@ -126,7 +152,7 @@ pub async fn read_url(base: &str, per_page: u32, parallel: usize) -> anyhow::Res
         futures_util::stream::iter(ids)
             .map(|id| {
                 let http = http.clone();
-                let url = format!("{base}/services/{id}");
+                let url = format!("{base}/services/{}", encode(&id));
                 async move { (id, get_json(&http, &url).await) }
             })
             .buffer_unordered(parallel.max(1))
@@ -204,7 +230,7 @@ pub async fn run(a: OpenReferralArgs) -> anyhow::Result<()> {
     let read = feed.services.len();
     let report = store_feed(&store, &a.source, feed).await?;
     println!(
-        "{}: {} services read, {} refused; {} added, {} changed, {} unchanged{}",
+        "{}: {} services read, {} refused; {} added, {} changed, {} unchanged{}{}",
         a.source,
         read + refused
             .iter()
@@ -221,6 +247,14 @@ pub async fn run(a: OpenReferralArgs) -> anyhow::Result<()> {
             String::new()
         } else {
             format!(", {} left archived here", report.archived_here.len())
+        },
+        if report.pending_here.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} left as they are (an editor's change here awaits approval)",
+                report.pending_here.len()
+            )
         }
     );
     Ok(())

@@ -5,6 +5,7 @@
 
 use crate::{Result, SqlStore};
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,8 @@ const RECHECK: Duration = Duration::from_secs(5);
 struct Loaded<T> {
     value: Arc<T>,
     version: i64,
-    checked: Instant,
+    /// When the version was last confirmed; `None` makes the next use check it.
+    checked: Option<Instant>,
 }
 
 /// One cached value and the single-row table (`id = 1`, `version`) that says when it changed.
@@ -22,6 +24,8 @@ pub struct VersionedCache<T> {
     table: &'static str,
     loaded: Mutex<Option<Loaded<T>>>,
     loading: tokio::sync::Mutex<()>,
+    /// Moves on at every invalidation, so a load that raced a change is not trusted.
+    generation: AtomicU64,
 }
 
 impl<T> std::fmt::Debug for VersionedCache<T> {
@@ -37,11 +41,13 @@ impl<T> VersionedCache<T> {
             table,
             loaded: Mutex::new(None),
             loading: tokio::sync::Mutex::new(()),
+            generation: AtomicU64::new(0),
         }
     }
 
     /// Forget the loaded value (after a change made through this store).
     pub(crate) fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut l) = self.loaded.lock() {
             *l = None;
         }
@@ -50,7 +56,7 @@ impl<T> VersionedCache<T> {
     fn fresh(&self) -> Option<(Arc<T>, Option<i64>)> {
         let l = self.loaded.lock().ok()?;
         let l = l.as_ref()?;
-        if l.checked.elapsed() < RECHECK {
+        if l.checked.is_some_and(|c| c.elapsed() < RECHECK) {
             Some((l.value.clone(), None))
         } else {
             Some((l.value.clone(), Some(l.version)))
@@ -84,7 +90,7 @@ impl<T> VersionedCache<T> {
             Some((v, Some(at))) if self.version(store).await? == at => {
                 if let Ok(mut l) = self.loaded.lock() {
                     if let Some(l) = l.as_mut() {
-                        l.checked = Instant::now();
+                        l.checked = Some(Instant::now());
                     }
                 }
                 return Ok(v);
@@ -95,13 +101,17 @@ impl<T> VersionedCache<T> {
         if let Some((v, None)) = self.fresh() {
             return Ok(v);
         }
+        let generation = self.generation.load(Ordering::SeqCst);
         let version = self.version(store).await?;
         let value = Arc::new(load.await?);
+        // A change made here while this loaded may not be in it: keep it, but check the
+        // version at the next use (which then finds the change and loads again).
+        let raced = self.generation.load(Ordering::SeqCst) != generation;
         if let Ok(mut l) = self.loaded.lock() {
             *l = Some(Loaded {
                 value: value.clone(),
                 version,
-                checked: Instant::now(),
+                checked: (!raced).then(Instant::now),
             });
         }
         Ok(value)

@@ -452,8 +452,8 @@ impl SqlStore {
         .await?;
         // The lead first.
         members.sort_by_key(|m| m.1 != lead_id);
-        let children: Vec<(i64, i64, String, String)> = sqlx::query_as(
-            "SELECT c.id, c.request_id, p.given_name, p.family_name FROM group_team_children c \
+        let children: Vec<(i64, i64, String, String, i64)> = sqlx::query_as(
+            "SELECT c.id, c.request_id, p.given_name, p.family_name, p.id FROM group_team_children c \
              JOIN support_requests r ON r.id = c.request_id JOIN persons p ON p.id = r.child_id \
              WHERE c.team_id = $1 AND c.removed_at IS NULL ORDER BY p.family_name, p.given_name, c.id",
         )
@@ -468,6 +468,7 @@ impl SqlStore {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
+        let child_ids: Vec<i64> = children.iter().map(|c| c.4).collect();
         let detail = GroupTeamDetail {
             id,
             kind: kind_of(id, &kind)?,
@@ -489,7 +490,7 @@ impl SqlStore {
                 .collect(),
             children: children
                 .into_iter()
-                .map(|(id, request_id, given, family)| GroupChildRow {
+                .map(|(id, request_id, given, family, _)| GroupChildRow {
                     id,
                     request_id,
                     child_name: format!("{given} {family}"),
@@ -515,6 +516,16 @@ impl SqlStore {
             })),
         )
         .await?;
+        // Each child named on the page is seen: the event is about the child too, so it is in
+        // the child's access log ("who has viewed this child").
+        for child in child_ids {
+            self.audit_only(
+                p,
+                Event::success("group_team.view_child", Some(("person", child.to_string())))
+                    .detail(json!({ "group_team_id": id, "as_member": member })),
+            )
+            .await?;
+        }
         Ok(Some(detail))
     }
 
@@ -612,6 +623,20 @@ impl SqlStore {
                 if status == "closed" {
                     return Err(conflict(
                         "request: That request for support is closed: choose an open one",
+                    ));
+                }
+                // The team's members come from several agencies: the family must have agreed to
+                // share the request with every agency working with the child.
+                let (shared,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM request_consents WHERE request_id = $1 AND purpose = 'share' \
+                     AND organisation_id IS NULL AND withdrawn_at IS NULL",
+                )
+                .bind(request)
+                .fetch_one(&mut *a.tx)
+                .await?;
+                if shared == 0 {
+                    return Err(conflict(
+                        "request: The family has not agreed to share this request with every agency working with the child: record that consent on the request first",
                     ));
                 }
                 let (already,): (i64,) = sqlx::query_as(

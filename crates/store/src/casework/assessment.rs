@@ -65,10 +65,13 @@ impl SqlStore {
         let (mut conn, child) = read_for_child(self, p).await?;
         request_of_child(&mut conn, request, child).await?;
         // A draft or an unshared assessment is the lead professional's and the locality
-        // manager's. Anyone else on the team sees it once it is shared, and only while a
-        // consent to share is in force that covers their organisation: one for every agency in
-        // the team, or one naming theirs. The rule is part of the query that reads the row, so
-        // a consent withdrawn a moment ago is never read past.
+        // manager's. A current member of the team around the child sees it once it is shared,
+        // and only while a consent to share is in force that covers their organisation: one
+        // for every agency in the team, or one naming theirs. Someone merely involved with the
+        // child, not on the team, never sees it; emergency (break-glass) access reads what is
+        // shared, reviewed by the data protection officer. The rule is part of the query that
+        // reads the row, so a consent withdrawn or a member removed a moment ago is never read
+        // past.
         let author = matches!(
             claimed,
             policy::Basis::LeadProfessional | policy::Basis::Locality
@@ -78,13 +81,17 @@ impl SqlStore {
         } else {
             sqlx::query_as(
                 "SELECT a.id, a.status, a.content, a.version, a.updated_by, a.updated_at FROM assessments a \
-                 WHERE a.request_id = $1 AND a.status = 'shared' AND EXISTS (SELECT 1 FROM request_consents c \
+                 WHERE a.request_id = $1 AND a.status = 'shared' \
+                 AND ($3 = 1 OR EXISTS (SELECT 1 FROM tac_members m WHERE m.request_id = a.request_id \
+                      AND m.user_id = $2 AND m.until IS NULL)) \
+                 AND EXISTS (SELECT 1 FROM request_consents c \
                    WHERE c.request_id = a.request_id AND c.purpose = 'share' AND c.withdrawn_at IS NULL \
                    AND (c.organisation_id IS NULL \
                         OR c.organisation_id = (SELECT u.organisation_id FROM users u WHERE u.id = $2)))",
             )
             .bind(request)
             .bind(user)
+            .bind(i64::from(claimed == policy::Basis::BreakGlass))
             .fetch_optional(&mut *conn)
             .await?
         };

@@ -166,7 +166,9 @@ impl Matrix {
         }
     }
 
-    fn row_for(&self, age: Option<i64>) -> usize {
+    /// The row of a child of `age`; past the oldest phase, the SEND extension only for a child
+    /// with special educational needs (SEN support or an EHC plan).
+    fn row_for(&self, age: Option<i64>, send: bool) -> usize {
         let Some(age) = age else {
             return self.other;
         };
@@ -179,13 +181,13 @@ impl Matrix {
         }
         let oldest = self.phases.iter().map(|p| p.1).max();
         match (self.extension, oldest) {
-            (Some((row, send)), Some(top)) if age > top && age <= send => row,
+            (Some((row, to)), Some(top)) if send && age > top && age <= to => row,
             _ => self.other,
         }
     }
 
-    fn count(&mut self, age: Option<i64>, level: Option<Level>) {
-        let i = self.row_for(age);
+    fn count(&mut self, age: Option<i64>, send: bool, level: Option<Level>) {
+        let i = self.row_for(age, send);
         let row = &mut self.rows[i];
         match level {
             Some(l) => row.by_level[usize::from(l.number() - 1)] += 1,
@@ -214,19 +216,19 @@ impl SqlStore {
         .fetch_all(&mut *conn)
         .await?;
         let mut matrix = Matrix::new(&phases);
-        let open: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT p.date_of_birth, r.level FROM support_requests r JOIN persons p ON p.id = r.child_id \
+        let open: Vec<(Option<String>, Option<String>, String)> = sqlx::query_as(
+            "SELECT p.date_of_birth, r.level, p.send_status FROM support_requests r JOIN persons p ON p.id = r.child_id \
              WHERE r.locality_id = $1 AND r.status <> 'closed'",
         )
         .bind(l)
         .fetch_all(&mut *conn)
         .await?;
-        for (dob, level) in open {
+        for (dob, level, send) in open {
             let age = dob
                 .as_deref()
                 .and_then(birth_date)
                 .map(|b| i64::from(age_on(b, today)));
-            matrix.count(age, level_of(level));
+            matrix.count(age, send != "none", level_of(level));
         }
         s.open_by_phase = matrix.rows;
 
@@ -347,30 +349,32 @@ mod tests {
         ];
         let mut m = Matrix::new(&phases);
         assert_eq!(m.rows.len(), 4);
-        m.count(Some(0), Some(Level::Targeted));
-        m.count(Some(12), Some(Level::Targeted));
-        m.count(Some(13), Some(Level::Complex));
-        m.count(Some(19), None);
-        m.count(Some(20), Some(Level::Specialist));
-        m.count(Some(25), None);
-        m.count(Some(26), None);
-        m.count(None, Some(Level::Universal));
+        m.count(Some(0), false, Some(Level::Targeted));
+        m.count(Some(12), false, Some(Level::Targeted));
+        m.count(Some(13), false, Some(Level::Complex));
+        m.count(Some(19), false, None);
+        m.count(Some(20), true, Some(Level::Specialist));
+        m.count(Some(25), true, None);
+        // Past 19 without special educational needs: not in the extension.
+        m.count(Some(21), false, None);
+        m.count(Some(26), true, None);
+        m.count(None, false, Some(Level::Universal));
         assert_eq!(m.rows[0].by_level, [0, 2, 0, 0]);
         assert_eq!(m.rows[1].by_level, [0, 0, 1, 0]);
         assert_eq!(m.rows[1].not_decided, 1);
         assert_eq!(m.rows[2].kind, "send_extension");
         assert_eq!((m.rows[2].by_level[3], m.rows[2].not_decided), (1, 1));
         assert_eq!(m.rows[3].kind, "other");
-        assert_eq!(m.rows[3].total(), 2);
+        assert_eq!(m.rows[3].total(), 3);
 
         // No extension: older children are "other".
         let mut m = Matrix::new(&[("0-5".to_owned(), 0, 5, None)]);
         assert_eq!(m.rows.len(), 2);
-        m.count(Some(6), None);
+        m.count(Some(6), true, None);
         assert_eq!(m.rows[1].not_decided, 1);
         // No phases at all: everything is "other".
         let mut m = Matrix::new(&[]);
-        m.count(Some(3), None);
+        m.count(Some(3), false, None);
         assert_eq!(m.rows[0].total(), 1);
     }
 

@@ -689,6 +689,25 @@ impl SqlStore {
             .bind(id)
             .execute(&mut *a.tx)
             .await?;
+            // Referrals end with the request: one not yet started is withdrawn (and leaves the
+            // service's waiting list); one under way ends.
+            sqlx::query(
+                "UPDATE service_referrals SET status = 'withdrawn', reason = 'The request for support closed', \
+                 closed_at = $1, updated_at = $1, version = version + 1 \
+                 WHERE request_id = $2 AND status IN ('referred', 'waiting', 'offered')",
+            )
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *a.tx)
+            .await?;
+            sqlx::query(
+                "UPDATE service_referrals SET status = 'ended', closed_at = $1, updated_at = $1, version = version + 1 \
+                 WHERE request_id = $2 AND status = 'started'",
+            )
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *a.tx)
+            .await?;
         }
         self.commit_audited(
             a,
@@ -995,6 +1014,8 @@ impl SqlStore {
             }
         }
         // The panel's rule (panels.rs): decided, open, and no progress or no lead for too long.
+        // This counts every stuck case, those already on a panel's agenda too; the trend counts
+        // what each new agenda was proposed (cases not already on an undecided agenda).
         let (stuck,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM support_requests r WHERE r.locality_id = $1 AND r.status NOT IN ('closed', 'awaiting_decision') \
              AND (r.updated_at < $2 OR (r.status = 'awaiting_lead' AND r.updated_at < $3))",

@@ -198,16 +198,21 @@ impl SqlStore {
                     .into(),
             ));
         }
+        // Consent to referral for every agency, or naming the partnership organisation that
+        // runs this service's entry in the directory.
         let (consents,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM request_consents WHERE request_id = $1 AND purpose = $2 AND withdrawn_at IS NULL",
+            "SELECT COUNT(*) FROM request_consents c WHERE c.request_id = $1 AND c.purpose = $2 AND c.withdrawn_at IS NULL \
+             AND (c.organisation_id IS NULL OR c.organisation_id = (SELECT o.owner_organisation_id FROM directory_entries e \
+                  JOIN directory_organisations o ON o.id = e.directory_organisation_id WHERE e.id = $3))",
         )
         .bind(request)
         .bind(ConsentPurpose::Refer.as_str())
+        .bind(entry_id)
         .fetch_one(&mut *a.tx)
         .await?;
         if consents == 0 {
             return Err(StoreError::Conflict(
-                "consent: The family has not agreed to referral to services. Record the family's consent to referral on the request first"
+                "consent: The family has not agreed to referral to this service's organisation. Record the family's consent to referral on the request first"
                     .into(),
             ));
         }

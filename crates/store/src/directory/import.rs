@@ -181,7 +181,7 @@ pub(super) async fn run(
         let document = to_json(&service)?;
         type Row = (String, i64, Option<String>, Option<String>, Option<String>);
         let row: Option<Row> = sqlx::query_as(
-            "SELECT e.status, e.version, lv.document, lv.extras, lv.review_by FROM directory_entries e \
+            "SELECT e.status, e.version, lv.document, COALESCE(lv.extras, cv.extras), COALESCE(lv.review_by, cv.review_by) FROM directory_entries e \
              JOIN directory_entry_versions cv ON cv.entry_id = e.id AND cv.version = e.version \
              LEFT JOIN directory_entry_versions lv ON lv.entry_id = e.id AND lv.version = e.live_version \
              WHERE e.id = $1",
@@ -212,6 +212,14 @@ pub(super) async fn run(
             }
             Some((status, _, _, _, _)) if status == EntryStatus::Archived.as_str() => {
                 report.archived_here.push(service.id.clone());
+                continue;
+            }
+            // An editor's change here waits for approval: the feed never overwrites it.
+            Some((status, _, _, _, _))
+                if status == EntryStatus::Draft.as_str()
+                    || status == EntryStatus::AwaitingApproval.as_str() =>
+            {
+                report.pending_here.push(service.id.clone());
                 continue;
             }
             Some((_, _, Some(live), Some(extras), review))
@@ -277,6 +285,7 @@ pub(super) async fn run(
                 "changed": report.changed.len(),
                 "unchanged": report.unchanged.len(),
                 "archived_here": report.archived_here.len(),
+                "pending_here": report.pending_here.len(),
             })),
         )
         .await?;

@@ -136,4 +136,6 @@ pub struct DirectoryImportReport {
     pub unchanged: Vec<String>,
     /// Entries archived here, left archived.
     pub archived_here: Vec<String>,
+    /// Entries with an editor's change here waiting to be approved, left as they are.
+    pub pending_here: Vec<String>,
 }

@@ -15,9 +15,13 @@ pub(crate) fn new_cache() -> GeoCache {
     crate::cache::VersionedCache::new("geo_version")
 }
 
-/// Record that the geography changed.
+/// Record that the geography changed. The directory's index places services by postcode and
+/// locality, so it is rebuilt too.
 pub(crate) async fn bump_version(tx: &mut Transaction<'static, Any>) -> Result<()> {
     sqlx::query("UPDATE geo_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE directory_version SET version = version + 1 WHERE id = 1")
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -39,6 +39,7 @@ impl GeoRepo for SqlStore {
         )
         .await?;
         self.geo.invalidate();
+        self.directory.invalidate();
         Ok(report)
     }
 

@@ -189,6 +189,7 @@ impl LocalityRepo for SqlStore {
         )
         .await?;
         self.geo.invalidate();
+        self.directory.invalidate();
         Ok(())
     }
 
@@ -473,6 +474,7 @@ impl LocalityRepo for SqlStore {
         .await?;
         if make_current {
             self.geo.invalidate();
+            self.directory.invalidate();
         }
         Ok(id)
     }
@@ -514,6 +516,7 @@ impl LocalityRepo for SqlStore {
         )
         .await?;
         self.geo.invalidate();
+        self.directory.invalidate();
         Ok(())
     }
 

@@ -143,6 +143,7 @@ pub(super) async fn add_site(
         .await?;
     if s.is_hub {
         store.geo.invalidate();
+        store.directory.invalidate();
     }
     Ok(id)
 }
@@ -502,6 +503,7 @@ pub(super) async fn set_school_city_wide(
         )
         .await?;
     store.geo.invalidate();
+    store.directory.invalidate();
     Ok(())
 }
 

@@ -169,6 +169,9 @@ pub fn opening_text(s: &Schedule) -> String {
 
 /// 9:30am, 12pm, 3:15pm.
 fn clock(minutes: u16) -> String {
+    if minutes >= 24 * 60 {
+        return "midnight".into();
+    }
     let (h, m) = (minutes / 60, minutes % 60);
     let suffix = if h < 12 { "am" } else { "pm" };
     let h12 = match h % 12 {
@@ -515,7 +518,7 @@ pub async fn search(
     ]
     .iter()
     .any(|v| !v.trim().is_empty());
-    let page = f.page.parse::<usize>().unwrap_or(1).max(1);
+    let page = f.page.parse::<usize>().unwrap_or(1).clamp(1, 100_000);
     let staff = can_see_details(&ctx);
     let (total, results) = if errors.is_empty() {
         let hits = find(&idx, &q);
@@ -747,4 +750,29 @@ pub async fn service(
             .map(str::to_owned),
         staff: staff.then(|| staff_details(e)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_times_read_as_people_say_them() {
+        assert_eq!(clock(9 * 60 + 30), "9:30am");
+        assert_eq!(clock(12 * 60), "12pm");
+        assert_eq!(clock(0), "12am");
+        assert_eq!(clock(24 * 60), "midnight");
+        let s = Schedule {
+            byday: Some("MO,WE".into()),
+            opens_at: Some("09:30".into()),
+            closes_at: Some("24:00".into()),
+            ..Schedule::default()
+        };
+        assert_eq!(
+            opening_text(&s),
+            "Mondays and Wednesdays, 9:30am to midnight"
+        );
+        assert_eq!(miles(80.0), "Less than 0.1 miles away");
+        assert_eq!(miles(1609.344 * 2.25), "2.2 miles away");
+    }
 }

@@ -220,7 +220,33 @@ async fn a_team_around_a_school_is_run_by_its_localitys_manager_and_seen_by_its_
         !page.body.contains("Chidi Okafor"),
         "only the locality's requests are offered"
     );
+    // A child joins only with the family's consent to share with every agency working with
+    // the child: refused without it, nothing written.
+    let r = manager
+        .post_form(&children, &[("request", &req_a.to_string())])
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("has not agreed to share"), "{}", r.body);
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM group_team_children WHERE team_id = {gid}")
+        )
+        .await,
+        0
+    );
     for r in [req_a, req_b] {
+        let c = manager
+            .post_form(
+                &format!("/requests/{r}/consents"),
+                &[
+                    ("purpose", "share"),
+                    ("organisation", "team"),
+                    ("consent_given_by", "Mum"),
+                ],
+            )
+            .await;
+        assert_eq!(c.status, 303, "{}", c.body);
         let r = manager
             .post_form(&children, &[("request", &r.to_string())])
             .await;
@@ -407,5 +433,16 @@ async fn a_team_around_a_school_is_run_by_its_localitys_manager_and_seen_by_its_
         )
         .await,
         1
+    );
+    // So is every view of the team that names the child.
+    assert!(
+        count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM audit_events WHERE action = 'group_team.view_child' AND subject_type = 'person' AND subject_id = '{amara}'"
+            )
+        )
+        .await
+            > 0
     );
 }

@@ -12,16 +12,18 @@
 //! store calls as the pages, at the time it happens: the store reads a clock the builder walks
 //! forward through one queue of events, so the audit log and every date stay in order.
 
+mod close;
+mod referrals;
+
 use crate::casework::Worker;
 use crate::staff::Made;
 use crate::{DemoAuthority, Result};
-use everychild_domain::casework::referral::{ReferralCommand, ReferralStatus};
+use close::close;
+use everychild_domain::casework::referral::ReferralStatus;
 use everychild_domain::casework::{
-    ClosureReason, Command, ConsentPurpose, Level, Need, NewAction, NewMeeting, Outcome, Route,
-    SocialCareOutcome,
+    Command, ConsentPurpose, Level, Need, NewAction, NewMeeting, Route,
 };
 use everychild_domain::clock::FixedClock;
-use everychild_domain::directory::search::{DirectoryIndex, Query};
 use everychild_domain::{AgencyType, OrganisationId, Role};
 use everychild_policy::{self as policy, authorize, Actor, Basis, Principal, Target};
 use everychild_store::{
@@ -30,6 +32,7 @@ use everychild_store::{
 };
 use rand::seq::SliceRandom;
 use rand::Rng;
+use referrals::{answer, refer};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
@@ -534,118 +537,7 @@ pub async fn build(
                 q.push(later(at, 20, 60, &mut rng), ci, Step::Close);
             }
             Step::Close => {
-                let child = cases[ci].child.unwrap_or_default();
-                finish_referral(&past, &mut cases[ci], s, &mut rng).await?;
-                if cases[ci].route == Route::SocialCare {
-                    // The outcome of the step-up, as children's social care reported it.
-                    let r: f64 = rng.gen();
-                    let outcome = if r < 0.5 {
-                        SocialCareOutcome::Assessment
-                    } else if r < 0.8 {
-                        SocialCareOutcome::ChildProtection
-                    } else if r < 0.85 {
-                        SocialCareOutcome::LookedAfter
-                    } else {
-                        SocialCareOutcome::NoFurtherAction
-                    };
-                    past.manage_request(
-                        &s.manager.permit::<policy::ManageRequest>(
-                            Target::Child {
-                                id: child,
-                                basis: Basis::Locality,
-                            },
-                            "record the social care outcome",
-                        )?,
-                        cases[ci].request,
-                        cases[ci].version,
-                        Command::SocialCareOutcome {
-                            outcome,
-                            note: "Reported by the children's social care duty team".into(),
-                        },
-                        None,
-                    )
-                    .await?;
-                    cases[ci].version += 1;
-                    if outcome == SocialCareOutcome::NoFurtherAction {
-                        cases[ci].level = Level::Complex;
-                        cases[ci].step = Some(Level::Complex);
-                        report.level_changes += 1;
-                    }
-                }
-                let (reason, outcome) = match (cases[ci].route, cases[ci].step) {
-                    (Route::SocialCare, None) | (_, Some(Level::Specialist)) => {
-                        (ClosureReason::SteppedUp, Outcome::Same)
-                    }
-                    (_, Some(_)) => (ClosureReason::SteppedDown, Outcome::Better),
-                    (_, None) => {
-                        let r: f64 = rng.gen();
-                        if r < 0.08 {
-                            (ClosureReason::Disengaged, Outcome::Same)
-                        } else if r < 0.12 {
-                            (ClosureReason::MovedAway, Outcome::Same)
-                        } else {
-                            (
-                                ClosureReason::NeedsMet,
-                                if rng.gen_bool(0.85) {
-                                    Outcome::Better
-                                } else {
-                                    Outcome::Same
-                                },
-                            )
-                        }
-                    }
-                };
-                // The lead professional closes a team's work; the hub manager closes the rest.
-                let closer = if cases[ci].route == Route::EarlyHelp {
-                    lead_permit(who, child)?
-                } else {
-                    s.manager.permit::<policy::ManageRequest>(
-                        Target::Child {
-                            id: child,
-                            basis: Basis::Locality,
-                        },
-                        "close the request",
-                    )?
-                };
-                let need_outcomes = cases[ci]
-                    .needs
-                    .iter()
-                    .map(|n| {
-                        let r: f64 = rng.gen();
-                        (
-                            *n,
-                            if r < 0.65 {
-                                Outcome::Better
-                            } else if r < 0.92 {
-                                Outcome::Same
-                            } else {
-                                Outcome::Worse
-                            },
-                        )
-                    })
-                    .collect();
-                past.manage_request(
-                    &closer,
-                    cases[ci].request,
-                    cases[ci].version,
-                    Command::Close {
-                        outcome,
-                        summary:
-                            "The plan is complete; the team has closed its work with the family"
-                                .into(),
-                        reason,
-                        need_outcomes,
-                        feedback: if rng.gen_bool(0.5) {
-                            "Having one person to talk to made the difference".into()
-                        } else {
-                            String::new()
-                        },
-                    },
-                    None,
-                )
-                .await?;
-                cases[ci].version += 1;
-                report.closed += 1;
+                close(&past, &mut cases[ci], s, who, &mut rng, &mut report).await?;
                 maybe_return(&mut q, &mut cases, ci, at, &mut rng, &mut report);
             }
             Step::Referral => {
@@ -749,142 +641,4 @@ async fn register(
         )
         .await?;
     Ok((id, age))
-}
-
-fn manager_permit(s: &LocalityStaff, child: i64) -> Result<policy::Permit<policy::ManageRequest>> {
-    s.manager.permit::<policy::ManageRequest>(
-        Target::Child {
-            id: child,
-            basis: Basis::Locality,
-        },
-        "refer to a service",
-    )
-}
-
-/// The hub manager refers the family to a service in the directory that takes children of this
-/// age at this level in this locality (the store checks eligibility again; a service that turns
-/// out not to fit is left alone).
-async fn refer(
-    store: &SqlStore,
-    index: &DirectoryIndex,
-    c: &mut Case,
-    s: &LocalityStaff,
-    at: OffsetDateTime,
-    rng: &mut impl Rng,
-) -> Result<()> {
-    let hits = index.services(&Query {
-        age: Some(f64::from((at.year() - c.born).max(0))),
-        level: Some(c.level.number()),
-        locality: Some(s.locality),
-        ..Query::default()
-    });
-    let Some(hit) = hits.choose(rng) else {
-        return Ok(());
-    };
-    let made = store
-        .refer_to_service(
-            &manager_permit(s, c.child.unwrap_or_default())?,
-            c.request,
-            &hit.entry.service.id,
-            c.needs.first().copied(),
-            None,
-        )
-        .await;
-    match made {
-        Ok(m) => c.referral = Some((m.id, 1, m.status)),
-        Err(StoreError::Conflict(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
-    Ok(())
-}
-
-/// What the service does next with a referral; when to look again, if there is more to do.
-async fn answer(
-    store: &SqlStore,
-    c: &mut Case,
-    s: &LocalityStaff,
-    rng: &mut impl Rng,
-) -> Result<Option<(i64, i64)>> {
-    let Some((id, version, status)) = c.referral else {
-        return Ok(None);
-    };
-    let roll: f64 = rng.gen();
-    let (cmd, next) = match status {
-        ReferralStatus::Referred | ReferralStatus::Waiting if roll < 0.12 => (
-            ReferralCommand::Decline {
-                reason: "The service cannot take the family this term".into(),
-            },
-            None,
-        ),
-        ReferralStatus::Referred | ReferralStatus::Waiting if roll < 0.2 => (
-            ReferralCommand::Withdraw {
-                reason: "The family no longer wants the service".into(),
-            },
-            None,
-        ),
-        // A waiting list moves slowly.
-        ReferralStatus::Waiting if roll < 0.6 => return Ok(Some((20, 40))),
-        ReferralStatus::Referred | ReferralStatus::Waiting => {
-            (ReferralCommand::Offer, Some((3, 14)))
-        }
-        ReferralStatus::Offered if roll < 0.1 => (
-            ReferralCommand::Withdraw {
-                reason: "The family did not take up the place".into(),
-            },
-            None,
-        ),
-        ReferralStatus::Offered => (ReferralCommand::Start, None),
-        _ => return Ok(None),
-    };
-    let to = everychild_domain::casework::referral::apply(status, &cmd)
-        .map_err(|e| crate::DemoError::Invalid(e.to_string()))?;
-    store
-        .update_referral(
-            &manager_permit(s, c.child.unwrap_or_default())?,
-            c.request,
-            id,
-            version,
-            &cmd,
-        )
-        .await?;
-    c.referral = Some((id, version + 1, to));
-    Ok(next)
-}
-
-/// When the request closes, a service the child is receiving ends and one not yet started is
-/// withdrawn; nothing more happens to the referral after.
-async fn finish_referral(
-    store: &SqlStore,
-    c: &mut Case,
-    s: &LocalityStaff,
-    rng: &mut impl Rng,
-) -> Result<()> {
-    let Some((id, version, status)) = c.referral.take() else {
-        return Ok(());
-    };
-    let cmd = match status {
-        ReferralStatus::Started => ReferralCommand::End {
-            outcome: if rng.gen_bool(0.7) {
-                Outcome::Better
-            } else {
-                Outcome::Same
-            },
-        },
-        s if s.is_open() => ReferralCommand::Withdraw {
-            reason: "The request for support closed".into(),
-        },
-        _ => return Ok(()),
-    };
-    {
-        store
-            .update_referral(
-                &manager_permit(s, c.child.unwrap_or_default())?,
-                c.request,
-                id,
-                version,
-                &cmd,
-            )
-            .await?;
-    }
-    Ok(())
 }

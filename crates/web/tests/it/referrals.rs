@@ -7,7 +7,7 @@
 //! waiting list in order; each change of a referral is checked against its status and version;
 //! only the lead professional (or the locality manager) refers; everything is audited.
 
-use super::requests::{count, register_child, user_id, version};
+use super::requests::{count, decide, register_child, request_for, user_id, version};
 use everychild_domain::casework::referral::{check_eligibility, ChildFacts};
 use everychild_domain::casework::{Level, Need};
 use everychild_domain::directory::search::{DirectoryIndex, Published};
@@ -38,29 +38,16 @@ async fn service_request(app: &TestApp, refer: bool) -> (i64, Client, Client) {
     if refer {
         fields.push(("consent", "refer"));
     }
-    let r = teacher
-        .post_form(&format!("/children/{child}/requests"), &fields)
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let id: i64 = r
-        .location()
-        .trim_start_matches("/requests/")
-        .parse()
-        .unwrap();
+    let id = request_for(&mut teacher, child, &fields).await;
     let (mut west, _) = app.signed_in("manager.west").await;
-    let v = version(&mut west, id).await;
-    let r = west
-        .post_form(
-            &format!("/requests/{id}/decide"),
-            &[
-                ("level", "2"),
-                ("route", "service"),
-                ("rationale", "A breakfast club and parenting support"),
-                ("version", &v),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    decide(
+        &mut west,
+        id,
+        "2",
+        "service",
+        "A breakfast club and parenting support",
+    )
+    .await;
     let hv_id = user_id(app, "health.visitor").await;
     let v = version(&mut west, id).await;
     let r = west

@@ -53,6 +53,35 @@ pub(crate) async fn version(c: &mut Client, id: i64) -> String {
     input_value(&page.body, "version").expect("a version in the form")
 }
 
+/// A request for support for `child` from the form `fields`; returns its id.
+pub(crate) async fn request_for(c: &mut Client, child: i64, fields: &[(&str, &str)]) -> i64 {
+    let r = c
+        .post_form(&format!("/children/{child}/requests"), fields)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location()
+        .trim_start_matches("/requests/")
+        .parse()
+        .unwrap()
+}
+
+/// The front door's decision on request `id`, from the page's current version.
+pub(crate) async fn decide(manager: &mut Client, id: i64, level: &str, route: &str, why: &str) {
+    let v = version(manager, id).await;
+    let r = manager
+        .post_form(
+            &format!("/requests/{id}/decide"),
+            &[
+                ("level", level),
+                ("route", route),
+                ("rationale", why),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}
+
 #[tokio::test]
 async fn a_request_goes_from_a_teacher_through_the_front_door_to_a_team_and_closes() {
     let (app, _) = TestApp::spawn_demo().await;
@@ -528,29 +557,9 @@ async fn early_help_request(app: &TestApp, consent: bool) -> (i64, Client, Clien
     if consent {
         fields.extend([("consent", "share"), ("consent_given_by", "Ruby's mother")]);
     }
-    let r = teacher
-        .post_form(&format!("/children/{child}/requests"), &fields)
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let id: i64 = r
-        .location()
-        .trim_start_matches("/requests/")
-        .parse()
-        .unwrap();
+    let id = request_for(&mut teacher, child, &fields).await;
     let (mut west, _) = app.signed_in("manager.west").await;
-    let v = version(&mut west, id).await;
-    let r = west
-        .post_form(
-            &format!("/requests/{id}/decide"),
-            &[
-                ("level", "2"),
-                ("route", "early_help"),
-                ("rationale", "Early help"),
-                ("version", &v),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303);
+    decide(&mut west, id, "2", "early_help", "Early help").await;
     let hv_id = user_id(app, "health.visitor").await;
     let v = version(&mut west, id).await;
     let r = west
@@ -1113,38 +1122,27 @@ async fn a_step_up_records_what_social_care_decided_and_no_further_action_steps_
     let (app, _) = TestApp::spawn_demo_with(0).await;
     let (mut teacher, _) = app.signed_in("teacher").await;
     let child = register_child(&mut teacher, "LE3 0SG").await;
-    let r = teacher
-        .post_form(
-            &format!("/children/{child}/requests"),
-            &[
-                (
-                    "concern",
-                    "Bruising seen on both arms; Ruby says she is scared to go home",
-                ),
-                ("needs", "parent_care"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let id: i64 = r
-        .location()
-        .trim_start_matches("/requests/")
-        .parse()
-        .unwrap();
+    let id = request_for(
+        &mut teacher,
+        child,
+        &[
+            (
+                "concern",
+                "Bruising seen on both arms; Ruby says she is scared to go home",
+            ),
+            ("needs", "parent_care"),
+        ],
+    )
+    .await;
     let (mut west, _) = app.signed_in("manager.west").await;
-    let v = version(&mut west, id).await;
-    let r = west
-        .post_form(
-            &format!("/requests/{id}/decide"),
-            &[
-                ("level", "4"),
-                ("route", "social_care"),
-                ("rationale", "Possible significant harm"),
-                ("version", &v),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    decide(
+        &mut west,
+        id,
+        "4",
+        "social_care",
+        "Possible significant harm",
+    )
+    .await;
     let url = format!("/requests/{id}/social-care");
     // Bad input is named and changes nothing.
     let v = version(&mut west, id).await;

@@ -31,6 +31,9 @@ pub struct FileConfig {
     no_lead_days: Option<i64>,
     alert_agencies: Option<i64>,
     alert_days: Option<i64>,
+    involvement_months: Option<i64>,
+    searches_per_hour: Option<i64>,
+    reads_per_hour: Option<i64>,
 }
 
 /// The database to use.
@@ -115,6 +118,23 @@ pub struct ServeArgs {
     /// … when they come within this many days (1 to 90). Default 7.
     #[arg(long, env = "EVERYCHILD_ALERT_DAYS", allow_negative_numbers = true)]
     pub alert_days: Option<i64>,
+    /// Months an involvement with a child lasts before it must be renewed (1 to 36). Default 12.
+    #[arg(
+        long,
+        env = "EVERYCHILD_INVOLVEMENT_MONTHS",
+        allow_negative_numbers = true
+    )]
+    pub involvement_months: Option<i64>,
+    /// Searches of the index of children a user may make in an hour (10 to 1,000). Default 60.
+    #[arg(
+        long,
+        env = "EVERYCHILD_SEARCHES_PER_HOUR",
+        allow_negative_numbers = true
+    )]
+    pub searches_per_hour: Option<i64>,
+    /// Children's records a user may open in an hour (10 to 2,000). Default 120.
+    #[arg(long, env = "EVERYCHILD_READS_PER_HOUR", allow_negative_numbers = true)]
+    pub reads_per_hour: Option<i64>,
 }
 
 /// Resolved settings.
@@ -124,6 +144,7 @@ pub struct Resolved {
     pub web: everychild_web::WebSettings,
     pub pool: everychild_store::PoolSettings,
     pub rules: everychild_store::CaseRules,
+    pub access: everychild_store::AccessRules,
     pub log_json: bool,
     pub random_key: bool,
 }
@@ -201,6 +222,8 @@ pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved
         secret_key: SecretString::from(key),
         secure_cookies: a.secure_cookies.or(f.secure_cookies).unwrap_or(true),
         public_url,
+        // Only `everychild demo --no-second-factor` switches it off, and says so.
+        demo_second_factor_off: false,
         session_idle: time::Duration::minutes(positive(
             "session_idle_minutes",
             a.session_idle_minutes
@@ -264,6 +287,19 @@ pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved
             .unwrap_or(defaults.alert_agencies as i64),
         a.alert_days.or(f.alert_days).unwrap_or(defaults.alert_days),
     )?;
+    let access_defaults = everychild_store::AccessRules::default();
+    let access = everychild_store::AccessRules::new(
+        a.involvement_months
+            .or(f.involvement_months)
+            .unwrap_or(i64::from(access_defaults.involvement_months)),
+        a.searches_per_hour
+            .or(f.searches_per_hour)
+            .unwrap_or(i64::from(access_defaults.searches_per_hour)),
+        a.reads_per_hour
+            .or(f.reads_per_hour)
+            .unwrap_or(i64::from(access_defaults.reads_per_hour)),
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
     Ok(Resolved {
         listen: a
             .listen
@@ -279,6 +315,7 @@ pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved
         web,
         pool,
         rules,
+        access,
         log_json,
         random_key,
     })

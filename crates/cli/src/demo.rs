@@ -34,6 +34,11 @@ pub struct DemoArgs {
     /// How many services the Leicester service directory has (0 for none).
     #[arg(long, default_value_t = 320)]
     directory: usize,
+    /// Switch the second factor off for everyone, for a demonstration only: said at start, and
+    /// every page shows a "demonstration: second factor off" banner. Without it, every role that
+    /// sees personal data sets up an authenticator app at first sign-in, as in production.
+    #[arg(long)]
+    no_second_factor: bool,
     /// The open-data folder (with geo/ inside). Default: shared/data beside the repository.
     #[arg(long, env = "EVERYCHILD_DATA")]
     data: Option<PathBuf>,
@@ -52,14 +57,16 @@ pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
     if a.serve.authority_name.is_none() {
         a.serve.authority_name = Some("Leicester (demo)".into());
     }
-    let r = config::resolve(&a.serve, false)?;
+    let mut r = config::resolve(&a.serve, false)?;
+    r.web.demo_second_factor_off = a.no_second_factor;
     crate::init_logs(r.log_json);
     let password = everychild_domain::Password::parse_new(&a.password, "password")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let data = crate::data::data_dir(a.data.as_deref())?;
     let store = crate::open(&r.database_url, &r.pool)
         .await?
-        .with_case_rules(r.rules);
+        .with_case_rules(r.rules)
+        .with_access_rules(r.access);
     let geo = crate::import::read_geography(&data.join("geo"))?;
     let hash = everychild_web::hash_password(password.expose()).map_err(|e| anyhow::anyhow!(e))?;
     let built = everychild_demo::build(
@@ -132,7 +139,11 @@ fn print_summary(
         built.directory.services, built.directory.providers
     );
     println!("Every account's password is: {}", password.expose());
-    println!("Administrators and data protection officers set up an authenticator app at first sign-in.\n");
+    if a.no_second_factor {
+        println!("DEMONSTRATION: THE SECOND FACTOR IS OFF for every account (--no-second-factor). Every page says so. Never use this with real data.\n");
+    } else {
+        println!("Every role that sees personal data sets up an authenticator app at first sign-in (a second factor is on by default; --no-second-factor switches it off for a demonstration).\n");
+    }
     println!(
         "{:<22} {:<24} {:<46} NAME",
         "USERNAME", "ROLE", "ORGANISATION"

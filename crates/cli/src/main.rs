@@ -102,7 +102,7 @@ pub async fn open(url: &str, pool: &everychild_store::PoolSettings) -> anyhow::R
 /// Serve until Ctrl-C or SIGTERM.
 pub async fn serve(store: SqlStore, r: config::Resolved) -> anyhow::Result<()> {
     let state = everychild_web::AppState {
-        store: Arc::new(store.with_case_rules(r.rules)),
+        store: Arc::new(store.with_case_rules(r.rules).with_access_rules(r.access)),
         settings: Arc::new(r.web),
         clock: Arc::new(SystemClock),
     };

@@ -48,6 +48,7 @@ fn row(r: &Row, since: &str) -> ExtractRow {
         upn: r.upn.clone(),
         since: Some(since.to_owned()),
         team: None,
+        worker: None,
     }
 }
 

@@ -5,6 +5,7 @@
 #[macro_use]
 pub mod person;
 
+pub mod access;
 pub mod audit;
 pub mod casework;
 pub mod classification;

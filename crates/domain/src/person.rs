@@ -374,6 +374,9 @@ pub struct ExtractRow {
     pub since: Option<String>,
     /// The team or service within the agency.
     pub team: Option<String>,
+    /// The worker the agency's record names (their everychild username or email), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
 }
 
 impl ExtractRow {
@@ -396,7 +399,10 @@ impl ExtractRow {
             self.team.as_deref(),
         ];
         let mut h = Sha256::new();
-        for p in parts {
+        // The named worker counts only when given, so rows stored before it existed keep
+        // their fingerprint.
+        let worker = self.worker.as_deref().map(Some);
+        for p in parts.into_iter().chain(worker) {
             let v = p.unwrap_or("\u{0}");
             h.update((v.len() as u64).to_be_bytes());
             h.update(v.as_bytes());

@@ -67,6 +67,14 @@ impl Role {
         }
     }
 
+    /// Whether the role can see personal data (about children and families, or colleagues'
+    /// contact details): such roles sign in with a second factor by default. Advisory board
+    /// members see safe aggregates only; directory editors see their own organisation's
+    /// service entries only.
+    pub fn sees_personal_data(self) -> bool {
+        !matches!(self, Role::AdvisoryBoardMember | Role::DirectoryEditor)
+    }
+
     /// Parse the stored form.
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 /// The fields a column can be mapped to.
-pub const FIELDS: [&str; 13] = [
+pub const FIELDS: [&str; 14] = [
     "source_id",
     "given_name",
     "middle_names",
@@ -25,6 +25,7 @@ pub const FIELDS: [&str; 13] = [
     "upn",
     "since",
     "team",
+    "worker",
     "full_name",
 ];
 
@@ -250,6 +251,7 @@ pub fn read<R: Read>(
             upn: get("upn").map(|u| u.to_uppercase()),
             since,
             team: get("team"),
+            worker: get("worker").map(|w| w.to_lowercase()),
         });
     }
     Ok(out)

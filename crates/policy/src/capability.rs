@@ -88,6 +88,12 @@ capability! {
     BreakGlass;
     /// Review break-glass accesses.
     ReviewBreakGlass;
+    /// Approve or refuse another practitioner's declared involvement with a child.
+    DecideInvolvement;
+    /// Oversee how records are opened: declared involvements, break-glass, volumes of reads.
+    OverseeAccess;
+    /// Accept or decline a place in a team around the child.
+    AnswerTeamInvitation;
     /// Decide which agency records are the same person; merge and unmerge people.
     ReviewLinks;
     /// Import an agency's extract of people.

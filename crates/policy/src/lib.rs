@@ -15,7 +15,8 @@ mod rules;
 pub use actor::{Actor, PendingUser, Principal};
 pub use capability::*;
 pub use rules::{
-    decide, second_factor_required, token_may_act_as, Action, Basis, Decision, DenyReason, Target,
+    decide, second_factor_required, token_may_act_as, Action, ApprovalGround, Basis, Decision,
+    DenyReason, Target,
 };
 
 use std::marker::PhantomData;

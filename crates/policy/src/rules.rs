@@ -36,6 +36,9 @@ pub enum Action {
     ViewChild,
     UpdateChild,
     DeclareInvolvement,
+    DecideInvolvement,
+    OverseeAccess,
+    AnswerTeamInvitation,
     BreakGlass,
     ReviewBreakGlass,
     ReviewLinks,
@@ -91,6 +94,9 @@ impl Action {
         Action::ViewChild,
         Action::UpdateChild,
         Action::DeclareInvolvement,
+        Action::DecideInvolvement,
+        Action::OverseeAccess,
+        Action::AnswerTeamInvitation,
         Action::BreakGlass,
         Action::ReviewBreakGlass,
         Action::ReviewLinks,
@@ -154,6 +160,43 @@ pub enum Target {
         /// The actor claims to be a current member.
         member: bool,
     },
+    /// One practitioner's declared involvement with a child, waiting for a decision, and the
+    /// ground on which the actor claims to decide it; the store checks the ground in the same
+    /// transaction that records the decision.
+    Involvement {
+        /// The involvement's id.
+        id: i64,
+        /// The child it is for.
+        child: i64,
+        /// The user who declared it (who may never decide their own).
+        declared_by: UserId,
+        /// Why the actor may decide it.
+        ground: ApprovalGround,
+    },
+}
+
+/// Why a user may approve or refuse someone else's declared involvement with a child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApprovalGround {
+    /// The approver already works with the child on a corroborated basis (an agency record,
+    /// an approved involvement, lead professional or an accepted team membership).
+    Basis(Basis),
+    /// The approver manages a locality the child lives in.
+    Locality,
+    /// The approver is the declarer's line manager, and the child is on their organisation's
+    /// caseload (in its own extract).
+    LineManager,
+}
+
+impl ApprovalGround {
+    /// Stored and audited form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalGround::Basis(b) => b.as_str(),
+            ApprovalGround::Locality => "locality",
+            ApprovalGround::LineManager => "line_manager",
+        }
+    }
 }
 
 /// Why a user may see a child's record: their relationship to the child.
@@ -161,8 +204,11 @@ pub enum Target {
 pub enum Basis {
     /// No relationship (enough only to find the child and declare one).
     None,
-    /// The user is recorded as working with the child.
+    /// The user's involvement with the child was declared and approved (or the user
+    /// registered the child themselves), and has not lapsed.
     Involved,
+    /// The user's own organisation's extract lists the child, naming the user or their team.
+    AgencyRecord,
     /// The user is the child's lead professional.
     LeadProfessional,
     /// The user is a member of the team around the child.
@@ -174,11 +220,20 @@ pub enum Basis {
 }
 
 impl Basis {
+    /// Whether the basis is corroborated by someone other than the user: the agency's own
+    /// records, an approval, or an allocation. Break-glass and locality are not.
+    pub fn is_corroborated(self) -> bool {
+        matches!(
+            self,
+            Basis::Involved | Basis::AgencyRecord | Basis::LeadProfessional | Basis::TeamMember
+        )
+    }
     /// Stored and audited form.
     pub fn as_str(self) -> &'static str {
         match self {
             Basis::None => "none",
             Basis::Involved => "involved",
+            Basis::AgencyRecord => "agency_record",
             Basis::LeadProfessional => "lead_professional",
             Basis::TeamMember => "team_member",
             Basis::Locality => "locality",
@@ -197,6 +252,7 @@ impl Target {
             Target::Organisation(o) => Some(("organisation", o.0.to_string())),
             Target::Child { id, .. } => Some(("person", id.to_string())),
             Target::GroupTeam { id, .. } => Some(("group_team", id.to_string())),
+            Target::Involvement { child, .. } => Some(("person", child.to_string())),
         }
     }
 }
@@ -351,32 +407,73 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
         },
         // Children's records are for the people who work with children, on a basis. Nobody
         // else reads them: not administrators, analysts, commissioners or board members.
-        A::FindChildBasis | A::SearchChildren | A::DeclareInvolvement | A::BreakGlass => match role
-        {
+        // A member added to a team around the child accepts (or declines) before the
+        // membership opens the record.
+        A::FindChildBasis
+        | A::SearchChildren
+        | A::DeclareInvolvement
+        | A::BreakGlass
+        | A::AnswerTeamInvitation => match role {
             Role::Practitioner | Role::LocalityManager => Allow,
             _ => Deny(Forbidden),
         },
+        // A record opens on a corroborated relationship (or the locality's managers, or
+        // break-glass); a declared involvement opens nothing until it is approved, which the
+        // store checks when it reads. Break-glass reads; it never changes the record.
         A::ViewChild | A::UpdateChild => match (role, target) {
             (
-                Role::Practitioner,
+                Role::Practitioner | Role::LocalityManager,
                 Target::Child {
                     basis:
                         Basis::Involved
+                        | Basis::AgencyRecord
                         | Basis::LeadProfessional
-                        | Basis::TeamMember
-                        | Basis::BreakGlass,
+                        | Basis::TeamMember,
                     ..
                 },
             ) => Allow,
             (
                 Role::LocalityManager,
                 Target::Child {
-                    basis:
-                        Basis::Involved
-                        | Basis::LeadProfessional
-                        | Basis::TeamMember
-                        | Basis::Locality
-                        | Basis::BreakGlass,
+                    basis: Basis::Locality,
+                    ..
+                },
+            ) => Allow,
+            (
+                Role::Practitioner | Role::LocalityManager,
+                Target::Child {
+                    basis: Basis::BreakGlass,
+                    ..
+                },
+            ) if action == A::ViewChild => Allow,
+            _ => Deny(Forbidden),
+        },
+        // A declared involvement is decided by someone accountable for the child: a
+        // practitioner who already works with the child on a corroborated basis, a manager of
+        // the child's locality, or the declarer's own line manager for their organisation's
+        // caseload. Never by the declarer, never on break-glass.
+        A::DecideInvolvement => match (role, target) {
+            (_, Target::Involvement { declared_by, .. }) if *declared_by == actor.user_id => {
+                Deny(SelfAction)
+            }
+            (
+                Role::Practitioner | Role::LocalityManager,
+                Target::Involvement {
+                    ground: ApprovalGround::Basis(b),
+                    ..
+                },
+            ) if b.is_corroborated() => Allow,
+            (
+                Role::LocalityManager,
+                Target::Involvement {
+                    ground: ApprovalGround::Locality,
+                    ..
+                },
+            ) => Allow,
+            (
+                Role::Practitioner | Role::LocalityManager,
+                Target::Involvement {
+                    ground: ApprovalGround::LineManager,
                     ..
                 },
             ) => Allow,
@@ -389,7 +486,7 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
         },
         // The data protection officer reviews every break-glass access and who has viewed a
         // child.
-        A::ReviewBreakGlass | A::ViewChildAccessLog => match role {
+        A::ReviewBreakGlass | A::ViewChildAccessLog | A::OverseeAccess => match role {
             Role::DataProtectionOfficer => Allow,
             _ => Deny(Forbidden),
         },
@@ -401,24 +498,28 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
             (
                 Role::Practitioner | Role::LocalityManager,
                 Target::Child {
-                    basis: Basis::Involved | Basis::LeadProfessional | Basis::TeamMember,
+                    basis:
+                        Basis::Involved
+                        | Basis::AgencyRecord
+                        | Basis::LeadProfessional
+                        | Basis::TeamMember,
                     ..
                 },
             ) => Allow,
             (
-                Role::Practitioner,
+                Role::LocalityManager,
+                Target::Child {
+                    basis: Basis::Locality,
+                    ..
+                },
+            ) => Allow,
+            (
+                Role::Practitioner | Role::LocalityManager,
                 Target::Child {
                     basis: Basis::BreakGlass,
                     ..
                 },
             ) if action == A::ViewRequest => Allow,
-            (
-                Role::LocalityManager,
-                Target::Child {
-                    basis: Basis::Locality | Basis::BreakGlass,
-                    ..
-                },
-            ) => Allow,
             _ => Deny(Forbidden),
         },
         // The lead professional runs the team around the child; the locality manager of the
@@ -501,11 +602,11 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
     }
 }
 
-/// Whether a role must use a second factor. Administrators and the data protection officer
-/// always must; an authority can add roles (e.g. every practitioner) in configuration.
+/// Whether a role must use a second factor. By default every role that can see personal data
+/// (about children and families, or staff contact details) must; an authority may add the rest
+/// (advisory board members, directory editors) in configuration, and can never remove one.
 pub fn second_factor_required(role: Role, also_required_for: &[Role]) -> bool {
-    matches!(role, Role::Administrator | Role::DataProtectionOfficer)
-        || also_required_for.contains(&role)
+    role.sees_personal_data() || also_required_for.contains(&role)
 }
 
 /// Whether a bearer token may act as a user with this role. A token is a single secret with
@@ -795,17 +896,26 @@ mod tests {
             for b in [
                 Basis::None,
                 Basis::Involved,
+                Basis::AgencyRecord,
                 Basis::LeadProfessional,
                 Basis::TeamMember,
                 Basis::Locality,
                 Basis::BreakGlass,
             ] {
-                let allowed = match r {
-                    Role::Practitioner => !matches!(b, Basis::None | Basis::Locality),
-                    Role::LocalityManager => b != Basis::None,
-                    _ => false,
-                };
                 for a in [Action::ViewChild, Action::UpdateChild] {
+                    // Break-glass reads and never changes; locality is the managers'.
+                    let allowed = match r {
+                        Role::Practitioner => {
+                            b.is_corroborated()
+                                || (b == Basis::BreakGlass && a == Action::ViewChild)
+                        }
+                        Role::LocalityManager => {
+                            b.is_corroborated()
+                                || b == Basis::Locality
+                                || (b == Basis::BreakGlass && a == Action::ViewChild)
+                        }
+                        _ => false,
+                    };
                     assert_eq!(
                         decide(&user(r), a, &child(b)) == Allow,
                         allowed,
@@ -859,6 +969,7 @@ mod tests {
             (Action::RequestSupport, Basis::Locality, false),
             (Action::ViewRequest, Basis::TeamMember, true),
             (Action::ViewRequest, Basis::BreakGlass, true),
+            (Action::ViewRequest, Basis::AgencyRecord, true),
             (Action::ViewRequest, Basis::None, false),
             (Action::ManageRequest, Basis::LeadProfessional, true),
             (Action::ManageRequest, Basis::TeamMember, false),
@@ -1027,22 +1138,135 @@ mod tests {
     }
 
     #[test]
-    fn second_factor_rules() {
-        assert!(second_factor_required(Role::Administrator, &[]));
-        assert!(second_factor_required(Role::DataProtectionOfficer, &[]));
-        assert!(!second_factor_required(Role::Practitioner, &[]));
-        assert!(second_factor_required(
-            Role::Practitioner,
-            &[Role::Practitioner]
-        ));
+    fn every_role_that_sees_personal_data_needs_a_second_factor_by_default() {
+        for r in Role::ALL {
+            let personal = !matches!(r, Role::AdvisoryBoardMember | Role::DirectoryEditor);
+            assert_eq!(second_factor_required(r, &[]), personal, "{r:?}");
+            // Configuration can only widen the set.
+            assert!(second_factor_required(r, &[r]), "{r:?}");
+        }
+        assert!(second_factor_required(Role::Practitioner, &[]));
+        assert!(second_factor_required(Role::LocalityManager, &[]));
     }
 
     #[test]
     fn tokens_never_act_as_roles_that_need_a_second_factor() {
         assert!(!token_may_act_as(Role::Administrator, &[]));
         assert!(!token_may_act_as(Role::DataProtectionOfficer, &[]));
-        assert!(token_may_act_as(Role::Analyst, &[]));
-        assert!(!token_may_act_as(Role::Analyst, &[Role::Analyst]));
+        assert!(!token_may_act_as(Role::Practitioner, &[]));
+        assert!(!token_may_act_as(Role::Analyst, &[]));
+        assert!(token_may_act_as(Role::DirectoryEditor, &[]));
+        assert!(!token_may_act_as(
+            Role::DirectoryEditor,
+            &[Role::DirectoryEditor]
+        ));
+    }
+
+    #[test]
+    fn a_declared_involvement_is_decided_by_someone_accountable_never_the_declarer() {
+        let inv = |ground, declared_by| Target::Involvement {
+            id: 1,
+            child: 5,
+            declared_by: UserId(declared_by),
+            ground,
+        };
+        let p = user(Role::Practitioner);
+        let m = user(Role::LocalityManager);
+        for b in [
+            Basis::Involved,
+            Basis::AgencyRecord,
+            Basis::LeadProfessional,
+            Basis::TeamMember,
+        ] {
+            assert_eq!(
+                decide(
+                    &p,
+                    Action::DecideInvolvement,
+                    &inv(ApprovalGround::Basis(b), 2)
+                ),
+                Allow,
+                "{b:?}"
+            );
+        }
+        for b in [Basis::None, Basis::BreakGlass, Basis::Locality] {
+            assert_eq!(
+                decide(
+                    &p,
+                    Action::DecideInvolvement,
+                    &inv(ApprovalGround::Basis(b), 2)
+                ),
+                Deny(Forbidden),
+                "{b:?}"
+            );
+        }
+        assert_eq!(
+            decide(
+                &p,
+                Action::DecideInvolvement,
+                &inv(ApprovalGround::Locality, 2)
+            ),
+            Deny(Forbidden)
+        );
+        assert_eq!(
+            decide(
+                &m,
+                Action::DecideInvolvement,
+                &inv(ApprovalGround::Locality, 2)
+            ),
+            Allow
+        );
+        assert_eq!(
+            decide(
+                &p,
+                Action::DecideInvolvement,
+                &inv(ApprovalGround::LineManager, 2)
+            ),
+            Allow
+        );
+        // Never one's own (the test user's id is 10), whatever the ground.
+        for g in [
+            ApprovalGround::Locality,
+            ApprovalGround::LineManager,
+            ApprovalGround::Basis(Basis::LeadProfessional),
+        ] {
+            assert_eq!(
+                decide(&m, Action::DecideInvolvement, &inv(g, 10)),
+                Deny(SelfAction),
+                "{g:?}"
+            );
+        }
+        for r in [
+            Role::Administrator,
+            Role::DataProtectionOfficer,
+            Role::Analyst,
+            Role::Commissioner,
+        ] {
+            assert_eq!(
+                decide(
+                    &user(r),
+                    Action::DecideInvolvement,
+                    &inv(ApprovalGround::LineManager, 2)
+                ),
+                Deny(Forbidden),
+                "{r:?}"
+            );
+        }
+        assert_eq!(
+            decide(
+                &user(Role::DataProtectionOfficer),
+                Action::OverseeAccess,
+                &Target::None
+            ),
+            Allow
+        );
+        assert_eq!(
+            decide(
+                &user(Role::Administrator),
+                Action::OverseeAccess,
+                &Target::None
+            ),
+            Deny(Forbidden)
+        );
     }
 
     #[test]

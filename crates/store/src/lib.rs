@@ -36,7 +36,7 @@ pub use casework::{
 pub use casework::{
     AskedOfferedReceived, CaseRules, NeedMet, PhaseLevels, StuckPoint, WaitingList,
 };
-pub use casework::{ReferralMade, ReferralRow, OVERRIDE_MAX};
+pub use casework::{ReferralMade, ReferralRow, TeamInvitation, OVERRIDE_MAX};
 pub use chronology::{Chronology, ChronologyEvent, ALERT_AGENCIES, ALERT_DAYS};
 pub use directory::types::*;
 pub use directory::DirectoryCache;
@@ -49,8 +49,10 @@ pub use groups::{
 pub use localities::types::*;
 pub use meta::{with_request_meta, RequestMeta};
 pub use people::import::ImportReport;
+pub use people::involvements::{Declaration, DeclarationScope};
 pub use people::merge::MergeRow;
 pub use people::review::{ReviewCandidate, ReviewDecision, ReviewItem};
+pub use people::rules::{AccessRules, READS_PER_HOUR, SEARCHES_PER_HOUR};
 pub use people::types::*;
 pub use pool::{Backend, PoolSettings, SqlStore};
 pub use types::*;
@@ -526,13 +528,49 @@ pub trait PeopleRepo: Send + Sync {
         child: NewPerson,
         involvement: NewInvolvement,
     ) -> Result<i64>;
-    /// Record that one works with the permit's child, with the reason; audited.
+    /// Ask to be recorded as working with the permit's child, with the reason: a request that
+    /// opens nothing until it is approved; audited against the child.
     async fn declare_involvement(
         &self,
         p: &Permit<policy::DeclareInvolvement>,
         involvement: NewInvolvement,
         reason: &str,
     ) -> Result<i64>;
+    /// What the user may know about a declaration before deciding it (no personal data).
+    async fn declaration_scope(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<DeclarationScope>>;
+    /// Approve or refuse the permit's declaration (a refusal needs a reason); the ground is
+    /// checked in the same transaction; audited against the child.
+    async fn decide_involvement(
+        &self,
+        p: &Permit<policy::DecideInvolvement>,
+        approve: bool,
+        note: &str,
+    ) -> Result<()>;
+    /// Declarations waiting on the permit's child that the user may decide.
+    async fn pending_declarations(&self, p: &Permit<policy::ViewChild>)
+        -> Result<Vec<Declaration>>;
+    /// Every declaration waiting for the user's decision, with the child's name and date of
+    /// birth; audited.
+    async fn declarations_waiting(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+    ) -> Result<Vec<(Declaration, String, Option<String>)>>;
+    /// The user's own latest declaration for a child that has not opened it: status, when,
+    /// and the decider's note.
+    async fn own_declaration(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        child: i64,
+    ) -> Result<Option<(String, String, Option<String>)>>;
+    /// Every declaration, pending first, for the data protection officer; audited.
+    async fn declarations_oversight(
+        &self,
+        p: &Permit<policy::OverseeAccess>,
+    ) -> Result<Vec<Declaration>>;
     /// Add a flag to the permit's child; audited.
     async fn add_flag(
         &self,
@@ -660,6 +698,18 @@ pub trait CaseRepo: Send + Sync {
         version: i64,
         cmd: everychild_domain::casework::Command,
         note: Option<&str>,
+    ) -> Result<()>;
+    /// Places in teams around children offered to the user and waiting for an answer; audited.
+    async fn team_invitations(
+        &self,
+        p: &Permit<policy::AnswerTeamInvitation>,
+    ) -> Result<Vec<TeamInvitation>>;
+    /// Accept or decline the place offered to the user in request `id`'s team; audited.
+    async fn answer_team_invitation(
+        &self,
+        p: &Permit<policy::AnswerTeamInvitation>,
+        id: i64,
+        accept: bool,
     ) -> Result<()>;
     /// Add a member to the team around the child.
     async fn add_to_team(
@@ -812,6 +862,22 @@ pub trait CaseRepo: Send + Sync {
 
 #[async_trait]
 impl CaseRepo for SqlStore {
+    async fn team_invitations(
+        &self,
+        p: &Permit<policy::AnswerTeamInvitation>,
+    ) -> Result<Vec<TeamInvitation>> {
+        casework::invitations::waiting(self, p).await
+    }
+
+    async fn answer_team_invitation(
+        &self,
+        p: &Permit<policy::AnswerTeamInvitation>,
+        id: i64,
+        accept: bool,
+    ) -> Result<()> {
+        casework::invitations::answer(self, p, id, accept).await
+    }
+
     async fn refer_to_service(
         &self,
         p: &Permit<policy::ManageRequest>,

@@ -54,6 +54,8 @@ pub struct SqlStore {
     pub(crate) directory: Arc<crate::directory::DirectoryCache>,
     /// The casework rules in force (stuck cases, the concern alert).
     pub(crate) rules: crate::CaseRules,
+    /// The access rules in force (how long involvements last, volumes of reads).
+    pub(crate) access: crate::AccessRules,
 }
 
 impl SqlStore {
@@ -122,6 +124,7 @@ impl SqlStore {
             geo: Arc::new(crate::geo::new_cache()),
             directory: Arc::new(crate::directory::new_cache()),
             rules: crate::CaseRules::default(),
+            access: crate::AccessRules::default(),
         })
     }
 
@@ -130,6 +133,18 @@ impl SqlStore {
     pub fn with_case_rules(mut self, rules: crate::CaseRules) -> Self {
         self.rules = rules;
         self
+    }
+
+    /// The same store with these access rules (checked by [`crate::AccessRules::new`]);
+    /// until this is called, the defaults apply.
+    pub fn with_access_rules(mut self, rules: crate::AccessRules) -> Self {
+        self.access = rules;
+        self
+    }
+
+    /// The access rules in force.
+    pub fn access_rules(&self) -> crate::AccessRules {
+        self.access
     }
 
     /// The casework rules in force.

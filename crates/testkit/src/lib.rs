@@ -172,6 +172,9 @@ pub struct TestApp {
     /// The database.
     pub db: TestDb,
     orgs: Mutex<BTreeMap<String, OrganisationId>>,
+    /// Authenticator secrets enrolled by [`TestApp::signed_in`], by username, so a second
+    /// sign-in answers the second-factor step.
+    secrets: Mutex<BTreeMap<String, String>>,
 }
 
 /// Settings tests use: secure cookies off because tests speak plain HTTP.
@@ -236,6 +239,7 @@ impl TestApp {
             clock,
             db,
             orgs: Mutex::new(BTreeMap::new()),
+            secrets: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -357,7 +361,19 @@ impl TestApp {
         assert_eq!(r.status, 303, "sign-in for {username}: {}", r.body);
         let loc = r.location();
         let mut secret = None;
-        if loc == "/sign-in/set-up-second-factor" {
+        let known = self.secret_of(username);
+        if loc == "/sign-in/second-factor" {
+            let s = known.unwrap_or_else(|| {
+                panic!("{username} has a second factor this test did not enrol")
+            });
+            // A fresh step each time: a code is accepted once per 30-second step.
+            self.clock.advance(time::Duration::seconds(31));
+            assert_eq!(c.get(&loc).await.status, 200, "second-factor page");
+            let code = self.code(&s, 0);
+            let r = c.post_form(&loc, &[("code", &code)]).await;
+            assert_eq!(r.status, 303, "second factor: {}", r.body);
+            secret = Some(s);
+        } else if loc == "/sign-in/set-up-second-factor" {
             let page = c.get(&loc).await;
             let s = extract(&page.body, "id=\"totp-secret\">", "<").expect("secret on the page");
             let tag = input_value(&page.body, "secret_tag").expect("tag");
@@ -369,6 +385,9 @@ impl TestApp {
                 )
                 .await;
             assert_eq!(r.status, 303, "enrol: {}", r.body);
+            if let Ok(mut m) = self.secrets.lock() {
+                m.insert(username.to_owned(), s.clone());
+            }
             secret = Some(s);
         } else if loc != "/" {
             panic!("unexpected redirect after sign-in: {loc}");
@@ -376,6 +395,11 @@ impl TestApp {
         // Follow the redirect as a browser would, which also picks up the session's CSRF token.
         assert_eq!(c.get("/").await.status, 200);
         (c, secret)
+    }
+
+    /// The authenticator secret [`TestApp::signed_in`] enrolled for `username`, if any.
+    pub fn secret_of(&self, username: &str) -> Option<String> {
+        self.secrets.lock().ok()?.get(username).cloned()
     }
 
     /// The TOTP code for `secret`, `steps` 30-second steps from the app's clock.

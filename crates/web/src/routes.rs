@@ -6,8 +6,8 @@ use crate::pages::dashboard;
 use crate::pages::referrals;
 use crate::pages::{
     account, admin, assessment, audit, authority, boundaries, children, chronology,
-    directory_admin, find_support, group_teams, home, localities, locality_admin, oversight,
-    panels, requests, reviews, sign_in, staff,
+    directory_admin, find_support, group_teams, home, involvements, localities, locality_admin,
+    oversight, panels, requests, reviews, sign_in, staff,
 };
 use crate::{api, assets, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -132,6 +132,11 @@ fn builder() -> Builder {
     .post("/reviews/{id}", reviews::decide)
     .get("/children/{id}/access-log", oversight::access_log)
     .get("/break-glass", oversight::list)
+    .get("/involvements", involvements::waiting)
+    .post("/involvements/{id}/decision", involvements::decide)
+    .get("/oversight/involvements", involvements::oversight)
+    .get("/team-invitations", involvements::invitations)
+    .post("/requests/{id}/membership", involvements::answer)
     .post("/break-glass/{id}/review", oversight::review)
     // Localities
     .get("/localities", localities::overview)

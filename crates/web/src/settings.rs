@@ -16,8 +16,13 @@ pub struct WebSettings {
     pub session_idle: time::Duration,
     /// Sessions end this long after sign-in.
     pub session_absolute: time::Duration,
-    /// Roles that must use a second factor besides administrators and the DPO.
+    /// Roles that must use a second factor besides every role that sees personal data (the
+    /// set can only be widened).
     pub second_factor_roles: Vec<Role>,
+    /// A demonstration with the second factor switched off for everyone: set only by
+    /// `everychild demo --no-second-factor`, which says so at start; every page then shows a
+    /// banner saying so.
+    pub demo_second_factor_off: bool,
     /// Failed sign-ins per account within the window before a soft lock.
     pub account_failures: i64,
     /// Failed sign-ins per client address within the window before a soft lock.
@@ -38,11 +43,17 @@ impl WebSettings {
             session_idle: time::Duration::minutes(30),
             session_absolute: time::Duration::hours(12),
             second_factor_roles: vec![],
+            demo_second_factor_off: false,
             account_failures: 5,
             address_failures: 50,
             throttle_window: time::Duration::minutes(15),
             authority_name: "everychild".into(),
         }
+    }
+    /// Whether a user with `role` must use a second factor here.
+    pub fn second_factor_required(&self, role: Role) -> bool {
+        !self.demo_second_factor_off
+            && everychild_policy::second_factor_required(role, &self.second_factor_roles)
     }
     pub(crate) fn hsts(&self) -> bool {
         self.public_url

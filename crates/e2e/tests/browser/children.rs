@@ -61,10 +61,42 @@ async fn a_practitioner_finds_a_child_sees_who_is_involved_and_a_colleague_asks_
     hv.fill("reason", "Health visitor for the family since October")
         .await;
     hv.press(
-        "Record that I work with this child",
-        "the record after declaring",
+        "Ask to be recorded as working with this child",
+        "the page after declaring",
     )
     .await;
+    // A declaration opens nothing by itself: the record stays closed until it is approved.
+    let text = hv.page_text().await;
+    assert!(
+        text.contains("Waiting for approval") && !text.contains("Larch"),
+        "{text}"
+    );
+    // The teacher, who works with the child, sees it on the record and approves it.
+    let id = app
+        .db
+        .raw_i64("SELECT child_id FROM involvements WHERE status = 'pending'")
+        .await;
+    teacher
+        .visit(
+            &format!("/children/{id}"),
+            "the record with a declaration to decide",
+        )
+        .await;
+    assert!(teacher
+        .page_text()
+        .await
+        .contains("Waiting for your decision"));
+    teacher.mark_page().await;
+    teacher
+        .js("document.querySelector('button[name=decision][value=approve]').click();")
+        .await;
+    teacher.wait_for_new_page().await;
+    assert!(teacher
+        .page_text()
+        .await
+        .contains("The declaration has been approved"));
+    hv.visit(&format!("/children/{id}"), "the record after approval")
+        .await;
     let text = hv.page_text().await;
     assert!(
         text.contains("Who is involved")

@@ -20,6 +20,7 @@ use sqlx::Row;
 
 mod assessment;
 mod dashboard;
+pub(crate) mod invitations;
 mod panels;
 mod plan;
 mod referrals;
@@ -27,6 +28,7 @@ mod rules;
 
 pub use assessment::{AssessmentView, SaveOutcome};
 pub use dashboard::{AskedOfferedReceived, NeedMet, PhaseLevels, StuckPoint, WaitingList};
+pub use invitations::TeamInvitation;
 pub use panels::{PanelItem, PanelRow, Proposal, NO_LEAD_DAYS, STUCK_WEEKS};
 pub use plan::{ActionRow, MeetingRow, Plan};
 pub use referrals::{ReferralMade, ReferralRow, OVERRIDE_MAX};
@@ -672,7 +674,7 @@ impl SqlStore {
             .execute(&mut *a.tx)
             .await?;
             sqlx::query(
-                "INSERT INTO tac_members (request_id, user_id, is_lead, team_role, since, added_by) VALUES ($1, $2, 1, 'Lead professional', $3, $4)",
+                "INSERT INTO tac_members (request_id, user_id, is_lead, team_role, since, added_by, accepted_at) VALUES ($1, $2, 1, 'Lead professional', $3, $4, $3)",
             )
             .bind(id)
             .bind(user)

@@ -19,9 +19,24 @@ pub(crate) const CLUSTER: &str = "(SELECT c.id FROM persons c WHERE c.id = $1 OR
 fn condition(b: Basis) -> String {
     match b {
         Basis::None => "1 = 1".into(),
+        // An approved declaration of the user's own, or a child the user registered while
+        // that record stands alone (once linked to another record, the registration must be
+        // approved like any declaration); never lapsed.
         Basis::Involved => format!(
             "EXISTS (SELECT 1 FROM involvements i WHERE i.child_id IN {CLUSTER} \
-             AND i.practitioner_id = $2 AND (i.until IS NULL OR i.until >= $4))"
+             AND i.practitioner_id = $2 AND i.status = 'approved' AND i.expires_on >= $4 \
+             AND (i.basis = 'declared' OR (i.basis = 'registered' AND i.child_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM persons m WHERE m.root_id = $1))))"
+        ),
+        // The user's own organisation's extract lists the child, naming the user or the
+        // user's team; never lapsed (a re-import renews it).
+        Basis::AgencyRecord => format!(
+            "EXISTS (SELECT 1 FROM involvements i JOIN users u ON u.id = $2 \
+             WHERE i.child_id IN {CLUSTER} AND i.basis = 'agency_extract' \
+             AND i.status = 'approved' AND i.expires_on >= $4 \
+             AND i.organisation_id = u.organisation_id \
+             AND (i.practitioner_id = $2 OR (i.team IS NOT NULL AND u.team IS NOT NULL \
+             AND LOWER(i.team) = LOWER(u.team))))"
         ),
         Basis::Locality => "EXISTS (SELECT 1 FROM persons p \
              JOIN postcodes pc ON pc.postcode = p.postcode \
@@ -40,11 +55,11 @@ fn condition(b: Basis) -> String {
             "EXISTS (SELECT 1 FROM support_requests r WHERE r.child_id IN {CLUSTER} \
              AND r.lead_professional_id = $2 AND (r.status <> 'closed' OR r.closed_at >= $5))"
         ),
-        // A current member of the team around the child of an open request.
+        // A current member of the team around the child of an open request, who accepted.
         Basis::TeamMember => format!(
             "EXISTS (SELECT 1 FROM tac_members t JOIN support_requests r ON r.id = t.request_id \
              WHERE r.child_id IN {CLUSTER} AND t.user_id = $2 AND t.until IS NULL \
-             AND r.status <> 'closed')"
+             AND t.accepted_at IS NOT NULL AND r.status <> 'closed')"
         ),
     }
 }
@@ -60,9 +75,10 @@ fn grace_start(now: &str) -> String {
 }
 
 /// The bases, strongest first, that can be checked.
-const ORDER: [Basis; 5] = [
+const ORDER: [Basis; 6] = [
     Basis::LeadProfessional,
     Basis::TeamMember,
+    Basis::AgencyRecord,
     Basis::Involved,
     Basis::Locality,
     Basis::BreakGlass,

@@ -2,9 +2,8 @@
 //! shielding. A change to a child's record checks the permit's basis inside its transaction.
 
 use super::basis;
-use super::record::root_of;
+use super::permit_user;
 use super::types::{NewInvolvement, NewPerson};
-use super::{permit_child, permit_user};
 use crate::audit::{AuditTx, Event, Who};
 use crate::{Result, SqlStore, StoreError};
 use everychild_policy::{self as policy, Permit};
@@ -97,8 +96,8 @@ async fn insert_involvement(
     basis: &str,
 ) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO involvements (child_id, organisation_id, practitioner_id, team, role, since, contact, basis, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO involvements (child_id, organisation_id, practitioner_id, team, role, since, contact, basis, recorded_by, recorded_at, status, expires_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'approved', $11) RETURNING id",
     )
     .bind(child)
     .bind(actor.organisation_id.0)
@@ -110,6 +109,7 @@ async fn insert_involvement(
     .bind(basis)
     .bind(&actor.username)
     .bind(store.now().to_db())
+    .bind(super::involvements::expires_from_today(store))
     .fetch_one(&mut *a.tx)
     .await?;
     Ok(id)
@@ -127,6 +127,8 @@ pub(super) async fn register_child(
             "kind: Only a child can be registered here".into(),
         ));
     }
+    everychild_domain::access::parse_declared_role(&inv.role, actor.agency_type)
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
     let now = store.now().to_db();
     let mut a = store.begin_audited().await?;
     let id = insert_person(&mut a, &child, &now).await?;
@@ -138,40 +140,6 @@ pub(super) async fn register_child(
             p.purpose(),
             Event::success("child.register", Some(("person", id.to_string())))
                 .detail(json!({ "role": inv.role })),
-        )
-        .await?;
-    Ok(id)
-}
-
-pub(super) async fn declare_involvement(
-    store: &SqlStore,
-    p: &Permit<policy::DeclareInvolvement>,
-    inv: NewInvolvement,
-    reason: &str,
-) -> Result<i64> {
-    let (child, _) = permit_child(p)?;
-    let actor = permit_user(p)?;
-    let reason = reason.trim();
-    if reason.chars().count() < 10 {
-        return Err(StoreError::Conflict(
-            "reason: Explain in at least 10 characters how you work with this child".into(),
-        ));
-    }
-    let mut a = store.begin_audited().await?;
-    let Some(root) = root_of(&mut a.tx, child).await? else {
-        return Err(StoreError::NotFound("child: There is no such child".into()));
-    };
-    let id = insert_involvement(store, &mut a, root, actor, &inv, "declared").await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success(
-                "child.declare_involvement",
-                Some(("person", root.to_string())),
-            )
-            .detail(json!({ "involvement_id": id, "role": inv.role, "reason": reason })),
         )
         .await?;
     Ok(id)

@@ -105,6 +105,32 @@ async fn reserve_ids(
     }
 }
 
+/// Renew the organisation's involvements with the children of the agency records `seen` again
+/// in this extract, to `expires` (an extract is the agency's own word that it still works with
+/// them). On the day of an earlier import this changes nothing.
+async fn renew(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    org: i64,
+    seen: &[i64],
+    expires: &str,
+) -> Result<()> {
+    for chunk in seen.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "UPDATE involvements SET expires_on = $1 WHERE basis = 'agency_extract' \
+             AND organisation_id = $2 AND status = 'approved' AND expires_on < $1 \
+             AND child_id IN (SELECT person_id FROM agency_records WHERE id IN ({}))",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(expires).bind(org);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 fn t(v: &Option<String>) -> Val {
     Val::Text(v.clone())
 }
@@ -141,11 +167,31 @@ pub(super) async fn import(
     .await?;
     let stored: HashMap<String, (i64, String)> =
         stored.into_iter().map(|(id, s, h)| (s, (id, h))).collect();
+    // The workers an extract may name: the organisation's own users, by username or email.
+    let staff: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, username, email FROM users WHERE organisation_id = $1 AND disabled = 0",
+    )
+    .bind(org)
+    .fetch_all(&mut *a.tx)
+    .await?;
+    let worker_id = |r: &ExtractRow| -> Option<i64> {
+        let w = r.worker.as_deref()?.to_lowercase();
+        staff
+            .iter()
+            .find(|(_, u, e)| *u == w || e.as_deref().is_some_and(|e| e.to_lowercase() == w))
+            .map(|s| s.0)
+    };
+    let expires = super::involvements::expires_from_today(store);
     let mut fresh: Vec<&ExtractRow> = Vec::new();
+    let mut seen: Vec<i64> = Vec::new();
     for r in rows {
         match stored.get(&r.source_id) {
-            Some((_, h)) if *h == r.fingerprint() => report.unchanged += 1,
+            Some((id, h)) if *h == r.fingerprint() => {
+                report.unchanged += 1;
+                seen.push(*id);
+            }
             Some((id, _)) => {
+                seen.push(*id);
                 sqlx::query("UPDATE agency_records SET fields = $1, content_hash = $2, last_seen = $3 WHERE id = $4")
                     .bind(serde_json::to_string(r).unwrap_or_default())
                     .bind(r.fingerprint())
@@ -267,6 +313,8 @@ pub(super) async fn import(
                 involvements.push(vec![
                     Val::int(pid),
                     Val::int(org),
+                    Val::Int(worker_id(r)),
+                    Val::text(&expires),
                     t(&r.team),
                     Val::text(role_for(&agency_type, r, &today)),
                     Val::text(r.since.clone().unwrap_or_else(|| today.clone())),
@@ -316,6 +364,8 @@ pub(super) async fn import(
         let inv_cols = [
             "child_id",
             "organisation_id",
+            "practitioner_id",
+            "expires_on",
             "team",
             "role",
             "since",
@@ -334,6 +384,7 @@ pub(super) async fn import(
         ];
         insert_many(&mut a.tx, "link_reviews", &review_cols, &reviews).await?;
     }
+    renew(&mut a.tx, org, &seen, &expires).await?;
     store
         .commit_audited(
             a,

@@ -5,11 +5,13 @@
 pub(crate) mod basis;
 mod changes;
 pub mod import;
+pub mod involvements;
 mod linking;
 pub mod merge;
 pub(crate) mod record;
 pub(crate) use record::root_of;
 pub mod review;
+pub mod rules;
 mod search;
 pub mod types;
 
@@ -135,7 +137,53 @@ impl PeopleRepo for SqlStore {
         involvement: NewInvolvement,
         reason: &str,
     ) -> Result<i64> {
-        changes::declare_involvement(self, p, involvement, reason).await
+        involvements::declare(self, p, involvement, reason).await
+    }
+
+    async fn declaration_scope(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<involvements::DeclarationScope>> {
+        involvements::scope(self, p, id).await
+    }
+
+    async fn decide_involvement(
+        &self,
+        p: &Permit<policy::DecideInvolvement>,
+        approve: bool,
+        note: &str,
+    ) -> Result<()> {
+        involvements::decide(self, p, approve, note).await
+    }
+
+    async fn pending_declarations(
+        &self,
+        p: &Permit<policy::ViewChild>,
+    ) -> Result<Vec<involvements::Declaration>> {
+        involvements::pending_for_child(self, p).await
+    }
+
+    async fn declarations_waiting(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+    ) -> Result<Vec<(involvements::Declaration, String, Option<String>)>> {
+        involvements::waiting_for(self, p).await
+    }
+
+    async fn own_declaration(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        child: i64,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        involvements::own_latest(self, p, child).await
+    }
+
+    async fn declarations_oversight(
+        &self,
+        p: &Permit<policy::OverseeAccess>,
+    ) -> Result<Vec<involvements::Declaration>> {
+        involvements::oversight(self, p).await
     }
 
     async fn add_flag(

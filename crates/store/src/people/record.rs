@@ -145,7 +145,8 @@ pub(crate) async fn read(
         "SELECT i.id, o.name, o.agency_type, u.display_name, i.practitioner_id, i.team, i.role, i.since, i.until, i.contact \
          FROM involvements i JOIN organisations o ON o.id = i.organisation_id \
          LEFT JOIN users u ON u.id = i.practitioner_id \
-         WHERE i.child_id IN {CLUSTER} ORDER BY (i.until IS NULL) DESC, i.since DESC"
+         WHERE i.child_id IN {CLUSTER} AND i.status = 'approved' \
+         ORDER BY (i.until IS NULL) DESC, i.since DESC"
     );
     let rows: Vec<InvTuple> = sqlx::query_as(&sql)
         .bind(root)

@@ -205,8 +205,8 @@ pub(super) async fn decide(
             .await?;
         let role = super::import::role_for(&agency_type, &row, &store.today());
         sqlx::query(
-            "INSERT INTO involvements (child_id, organisation_id, team, role, since, basis, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, 'agency_extract', $6, $7)",
+            "INSERT INTO involvements (child_id, organisation_id, team, role, since, basis, recorded_by, recorded_at, expires_on) \
+             VALUES ($1, $2, $3, $4, $5, 'agency_extract', $6, $7, $8)",
         )
         .bind(pid)
         .bind(org)
@@ -215,6 +215,7 @@ pub(super) async fn decide(
         .bind(row.since.clone().unwrap_or_else(|| store.today()))
         .bind(&by)
         .bind(&now)
+        .bind(super::involvements::expires_from_today(store))
         .execute(&mut *a.tx)
         .await?;
     }

@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::Password;
-use everychild_policy::{self as policy, second_factor_required, Target};
+use everychild_policy::{self as policy, Target};
 use everychild_store::UserDetail;
 use serde::Deserialize;
 
@@ -76,10 +76,7 @@ async fn account_page(
         status,
         &AccountPage {
             c: Chrome::new(st, ctx, "Your account", "/account").errors(!errors.is_empty()),
-            second_factor_required: second_factor_required(
-                u.role,
-                &st.settings.second_factor_roles,
-            ),
+            second_factor_required: st.settings.second_factor_required(u.role),
             u,
             done,
             errors,
@@ -236,7 +233,7 @@ pub async fn second_factor_remove(
         .await?;
     let actor = ctx.actor().ok_or(AppError::NotSignedIn)?;
     let mut errors = FormErrors::none();
-    if second_factor_required(actor.role, &st.settings.second_factor_roles) {
+    if st.settings.second_factor_required(actor.role) {
         errors.add("current_password", "Your role must use an authenticator app. Ask your administrator to reset it if you have lost it");
         return account_page(&ctx, &st, None, errors).await;
     }

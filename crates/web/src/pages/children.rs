@@ -15,7 +15,9 @@ use everychild_domain::person::{
     parse_date_of_birth, parse_name, Ethnicity, FlagKind, InvolvementRole, RelationshipKind, Sex,
 };
 use everychild_policy::{self as policy, decide, Action, Basis, Decision, Permit, Target};
-use everychild_store::{ChildHit, ChildQuery, ChildRecord, MergeRow, NewInvolvement, NewPerson};
+use everychild_store::{
+    ChildHit, ChildQuery, ChildRecord, Declaration, MergeRow, NewInvolvement, NewPerson,
+};
 use serde::Deserialize;
 
 /// A permit for `C` on the child, on the strongest basis the policy accepts for `action`.
@@ -177,6 +179,8 @@ pub async fn search(
 struct RecordPage {
     c: Chrome,
     r: ChildRecord,
+    /// Declarations on this child waiting for the viewer's decision.
+    pending: Vec<Declaration>,
     merges: Option<Vec<MergeRow>>,
     basis: Basis,
     can_change: bool,
@@ -210,6 +214,9 @@ impl RecordPage {
     fn basis_text(&self) -> &'static str {
         match self.basis {
             Basis::Involved => "you are recorded as working with this child",
+            Basis::AgencyRecord => {
+                "your organisation's records name you or your team for this child"
+            }
             Basis::LeadProfessional => "you are this child's lead professional",
             Basis::TeamMember => "you are in the team around this child",
             Basis::Locality => "you manage this child's locality",
@@ -226,15 +233,25 @@ impl RecordPage {
 struct NoAccessPage {
     c: Chrome,
     id: i64,
+    /// The user's own latest declaration that has not opened the record: status, when, and
+    /// the decider's note.
+    own: Option<(String, String, Option<String>)>,
     errors: FormErrors,
     v: Fields,
     roles: &'static [InvolvementRole],
 }
 
+impl NoAccessPage {
+    /// Whether the user's own declaration is still waiting (so no new one is offered).
+    fn waiting(&self) -> bool {
+        self.own.as_ref().is_some_and(|o| o.0 == "pending")
+    }
+}
+
 /// The record page's query.
 #[derive(Deserialize, Default)]
 pub struct DoneQ {
-    done: Option<String>,
+    pub(crate) done: Option<String>,
 }
 
 async fn record_page(
@@ -257,6 +274,7 @@ async fn record_page(
     if r.child.id != id {
         return Ok(Redirect::to(&format!("/children/{}", r.child.id)).into_response());
     }
+    let pending = st.store.pending_declarations(&permit).await?;
     let can_change = decide(
         &ctx.principal,
         Action::UpdateChild,
@@ -282,6 +300,7 @@ async fn record_page(
             can_see_log: decide(&ctx.principal, Action::ViewChildAccessLog, &Target::None)
                 == Decision::Allow,
             r,
+            pending,
             merges,
             basis,
             can_change,
@@ -299,6 +318,10 @@ async fn no_access(
     errors: FormErrors,
     v: Fields,
 ) -> Result<Response, AppError> {
+    let find = ctx
+        .authorize::<policy::FindChildBasis>(st, Target::None, None)
+        .await?;
+    let own = st.store.own_declaration(&find, id).await?;
     render_status(
         if errors.is_empty() {
             StatusCode::FORBIDDEN
@@ -314,6 +337,7 @@ async fn no_access(
             )
             .errors(!errors.is_empty()),
             id,
+            own,
             errors,
             v,
             roles: InvolvementRole::ALL,
@@ -333,7 +357,8 @@ pub async fn record(
         Some("registered") => {
             Some("The child has been registered and you are recorded as working with them")
         }
-        Some("involved") => Some("You are recorded as working with this child"),
+        Some("declaration_approved") => Some("The declaration has been approved"),
+        Some("declaration_refused") => Some("The declaration has been refused"),
         Some("break_glass") => {
             Some("Emergency access granted; the data protection officer will review it")
         }
@@ -397,9 +422,7 @@ pub async fn declare(
             .declare_involvement(&permit, inv, f.get("reason"))
             .await
         {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!("/children/{id}?done=involved")).into_response())
-            }
+            Ok(_) => return Ok(Redirect::to(&format!("/children/{id}")).into_response()),
             Err(e) => match AppError::from(e) {
                 AppError::Conflict(fe) | AppError::NotFoundBecause(fe) => errors.push(fe),
                 other => return Err(other.into()),

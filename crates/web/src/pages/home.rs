@@ -65,6 +65,20 @@ pub async fn show(ctx: Ctx, State(st): State<AppState>) -> Result<Response, Page
             text: "Find a child, see who else works with them, register a child you work with, and ask for support.",
         });
     }
+    if can(Action::FindChildBasis) {
+        cards.push(Card {
+            href: "/involvements",
+            title: "Declarations to decide",
+            text: "Colleagues who say they work with a child you are accountable for: approve or refuse.",
+        });
+    }
+    if can(Action::AnswerTeamInvitation) {
+        cards.push(Card {
+            href: "/team-invitations",
+            title: "Places in teams around children",
+            text: "Accept or decline a place a lead professional has offered you.",
+        });
+    }
     if can(Action::ReviewLinks) {
         cards.push(Card {
             href: "/reviews",
@@ -77,6 +91,13 @@ pub async fn show(ctx: Ctx, State(st): State<AppState>) -> Result<Response, Page
             href: "/break-glass",
             title: "Emergency access",
             text: "Review every break-glass access to a child's record.",
+        });
+    }
+    if can(Action::OverseeAccess) {
+        cards.push(Card {
+            href: "/oversight/involvements",
+            title: "Declared involvements",
+            text: "Every declaration that a practitioner works with a child: waiting, approved and refused.",
         });
     }
     cards.push(Card {

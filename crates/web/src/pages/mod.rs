@@ -14,6 +14,7 @@ pub mod errors;
 pub mod find_support;
 pub mod group_teams;
 pub mod home;
+pub mod involvements;
 pub mod localities;
 pub mod locality_admin;
 pub mod oversight;
@@ -58,6 +59,8 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     /// "Name (Role, Organisation)" when signed in.
     pub who: Option<String>,
+    /// The demonstration runs with the second factor switched off (a banner says so).
+    pub second_factor_off: bool,
 }
 
 impl Chrome {
@@ -112,6 +115,9 @@ impl Chrome {
                 if can(Action::ReviewBreakGlass) {
                     add("/break-glass", "Emergency access");
                 }
+                if can(Action::OverseeAccess) {
+                    add("/oversight/involvements", "Declared involvements");
+                }
                 if can(Action::ManageBoundarySets) {
                     add("/admin/boundary-sets", "Boundaries");
                 }
@@ -137,6 +143,7 @@ impl Chrome {
             authority: st.settings.authority_name.clone(),
             nav,
             who,
+            second_factor_off: st.settings.demo_second_factor_off,
         }
     }
 

@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::Timestamp;
-use everychild_policy::{self as policy, second_factor_required, Principal, Target};
+use everychild_policy::{self as policy, Principal, Target};
 use everychild_store::{NewSession, SessionStage};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -191,7 +191,7 @@ pub async fn submit(
     };
     let stage = if creds.totp_enabled {
         SessionStage::SecondFactor
-    } else if second_factor_required(creds.role, &st.settings.second_factor_roles) {
+    } else if st.settings.second_factor_required(creds.role) {
         SessionStage::Enrol
     } else {
         SessionStage::Full

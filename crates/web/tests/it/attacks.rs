@@ -16,7 +16,7 @@ async fn the_session_id_changes_at_sign_in_and_a_planted_id_is_useless() {
         "planted-by-attacker-0123456789abcdef".into(),
     );
     let r = c.sign_in("fx.user", PASSWORD).await;
-    assert_eq!(r.location(), "/");
+    assert_eq!(r.location(), "/sign-in/set-up-second-factor");
     let issued = c.session().unwrap();
     assert_ne!(issued, "planted-by-attacker-0123456789abcdef");
     assert!(issued.len() >= 43, "at least 256 bits of base64: {issued}");

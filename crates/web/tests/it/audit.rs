@@ -51,7 +51,7 @@ async fn each_audited_action_writes_exactly_one_event() {
     // Sign-in events are recorded: success for hv, failure for a wrong password.
     app.client().sign_in("hv.user", "wrong password!").await;
     assert_eq!(app.db.raw_i64("SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in.failure' AND actor_username = 'hv.user'").await, 1);
-    assert_eq!(app.db.raw_i64("SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in.success' AND actor_username = 'hv.user'").await, 1);
+    assert_eq!(app.db.raw_i64("SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in.success_enrolled_second_factor' AND actor_username = 'hv.user'").await, 1);
     assert!(verify(&app).await.is_ok());
 }
 

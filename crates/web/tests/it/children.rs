@@ -106,7 +106,7 @@ async fn a_child_is_seen_only_by_those_who_work_with_them_and_every_view_is_audi
     assert_eq!(page.status, 403);
     assert!(!page.body.contains("Asha") && !page.body.contains("Larch"));
     assert!(page.body.contains("Record that you work with this child"));
-    // Declaring involvement needs a reason; with one, the record opens.
+    // Declaring involvement needs a reason and a role the agency has.
     let r = hv
         .post_form(
             &format!("/children/{id}/involvement"),
@@ -123,10 +123,47 @@ async fn a_child_is_seen_only_by_those_who_work_with_them_and_every_view_is_audi
         .post_form(
             &format!("/children/{id}/involvement"),
             &[
+                ("role", "police"),
+                ("since", "2026-10-01"),
+                ("reason", "I am the officer for this family"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("cannot work with a child as"), "{}", r.body);
+    // A declaration with a reason is only a request: the record stays closed, page and API.
+    let r = hv
+        .post_form(
+            &format!("/children/{id}/involvement"),
+            &[
                 ("role", "health_visitor"),
                 ("since", "2026-10-01"),
                 ("reason", "Health visitor for the family since October"),
             ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = hv.get(&format!("/children/{id}")).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("Waiting for approval") && !page.body.contains("Larch"));
+    assert_ne!(hv.get(&format!("/api/v1/children/{id}")).await.status, 200);
+    // The teacher, who registered the child, sees the declaration and approves it.
+    let page = teacher.get(&format!("/children/{id}")).await;
+    assert!(
+        page.body.contains("Waiting for your decision"),
+        "{}",
+        page.body
+    );
+    let inv = app
+        .db
+        .raw_i64(&format!(
+            "SELECT id FROM involvements WHERE child_id = {id} AND status = 'pending'"
+        ))
+        .await;
+    let r = teacher
+        .post_form(
+            &format!("/involvements/{inv}/decision"),
+            &[("decision", "approve"), ("back", "child")],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -340,15 +377,7 @@ async fn shielding_hides_the_address_and_police_details_are_for_police_and_socia
     )
     .await;
     let (mut hv, _) = app.signed_in("health.visitor").await;
-    hv.post_form(
-        &format!("/children/{id}/involvement"),
-        &[
-            ("role", "health_visitor"),
-            ("since", "2026-10-01"),
-            ("reason", "Health visitor for the family"),
-        ],
-    )
-    .await;
+    crate::involve::declare_and_approve(&app, &mut hv, id, "health_visitor", &mut police).await;
     let page = hv.get(&format!("/children/{id}")).await;
     assert!(page
         .body
@@ -358,15 +387,7 @@ async fn shielding_hides_the_address_and_police_details_are_for_police_and_socia
         "the police contact is withheld from health"
     );
     let (mut sw, _) = app.signed_in("social.worker").await;
-    sw.post_form(
-        &format!("/children/{id}/involvement"),
-        &[
-            ("role", "social_worker"),
-            ("since", "2026-10-01"),
-            ("reason", "Allocated social worker"),
-        ],
-    )
-    .await;
+    crate::involve::declare_and_approve(&app, &mut sw, id, "social_worker", &mut police).await;
     let page = sw.get(&format!("/children/{id}")).await;
     assert!(
         page.body.contains("Call the school office"),
@@ -460,15 +481,7 @@ async fn merging_then_undoing_restores_both_records_exactly() {
     )
     .await;
     let (mut hv, _) = app.signed_in("health.visitor").await;
-    hv.post_form(
-        &format!("/children/{b}/involvement"),
-        &[
-            ("role", "school_nurse"),
-            ("since", "2026-10-01"),
-            ("reason", "School nurse drop-in sessions"),
-        ],
-    )
-    .await;
+    crate::involve::declare_and_approve(&app, &mut hv, b, "school_nurse", &mut teacher).await;
     hv.post_form(
         &format!("/children/{b}/flags"),
         &[("flag", "young_carer"), ("flag_since", "2026-10-02")],

@@ -8,29 +8,7 @@ use everychild_testkit::{input_value, Client, TestApp};
 
 /// A child registered by the teacher at `postcode`; returns the child's id.
 pub(crate) async fn register_child(teacher: &mut Client, given: &str, postcode: &str) -> i64 {
-    let r = teacher
-        .post_form(
-            "/children",
-            &[
-                ("given_name", given),
-                ("family_name", "Okafor"),
-                ("date_of_birth", "2016-03-04"),
-                ("sex", "male"),
-                ("address", "9 Rowan Close"),
-                ("postcode", postcode),
-                ("role", "school"),
-                ("since", "2026-09-01"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    r.location()
-        .trim_start_matches("/children/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    super::requests::register(teacher, (given, "Okafor"), "2016-03-04", postcode).await
 }
 
 /// A request for the child by the teacher, with no consent; returns its id.
@@ -240,6 +218,8 @@ async fn a_shared_assessment_is_seen_only_by_the_agencies_the_family_agreed_to()
 
     let (mut nurse, _) = app.signed_in("school.nurse").await;
     let (mut fsw, _) = app.signed_in("family.support").await;
+    crate::involve::accept_place(&mut nurse, id).await;
+    crate::involve::accept_place(&mut fsw, id).await;
     let page = nurse.get(&path).await;
     assert_eq!(page.status, 200, "X is covered: {}", page.body);
     assert!(page.body.contains("Tired most mornings"));

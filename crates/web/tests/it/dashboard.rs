@@ -20,29 +20,7 @@ const OLDER: &str = "2010-03-03";
 
 /// Register a child in West with this date of birth, as the teacher.
 async fn child(teacher: &mut Client, born: &str) -> i64 {
-    let r = teacher
-        .post_form(
-            "/children",
-            &[
-                ("given_name", "Amara"),
-                ("family_name", "Okafor"),
-                ("date_of_birth", born),
-                ("sex", "female"),
-                ("address", "4 Larch Avenue"),
-                ("postcode", "LE3 0SG"),
-                ("role", "school"),
-                ("since", "2026-09-01"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    r.location()
-        .trim_start_matches("/children/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    super::requests::register(teacher, ("Amara", "Okafor"), born, "LE3 0SG").await
 }
 
 /// A request from the teacher for a new child; `asked`: the service asked for.

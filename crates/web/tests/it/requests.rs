@@ -7,14 +7,21 @@
 
 use everychild_testkit::{input_value, Client, TestApp};
 
-pub(crate) async fn register_child(teacher: &mut Client, postcode: &str) -> i64 {
+/// A child the teacher registers: (given, family) name, date of birth and postcode; returns
+/// the child's id.
+pub(crate) async fn register(
+    teacher: &mut Client,
+    (given, family): (&str, &str),
+    born: &str,
+    postcode: &str,
+) -> i64 {
     let r = teacher
         .post_form(
             "/children",
             &[
-                ("given_name", "Ruby"),
-                ("family_name", "Hall"),
-                ("date_of_birth", "2015-05-05"),
+                ("given_name", given),
+                ("family_name", family),
+                ("date_of_birth", born),
                 ("sex", "female"),
                 ("address", "4 Larch Avenue"),
                 ("postcode", postcode),
@@ -31,6 +38,11 @@ pub(crate) async fn register_child(teacher: &mut Client, postcode: &str) -> i64 
         .unwrap()
         .parse()
         .unwrap()
+}
+
+/// Ruby Hall, born 2015, registered by the teacher at `postcode`.
+pub(crate) async fn register_child(teacher: &mut Client, postcode: &str) -> i64 {
+    register(teacher, ("Ruby", "Hall"), "2015-05-05", postcode).await
 }
 
 pub(crate) async fn user_id(app: &TestApp, username: &str) -> String {
@@ -340,6 +352,13 @@ async fn a_request_goes_from_a_teacher_through_the_front_door_to_a_team_and_clos
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let (mut sn, _) = app.signed_in("school.nurse").await;
+    // The place is offered, not imposed: the record opens once the nurse accepts it.
+    assert_eq!(
+        sn.get(&format!("/requests/{id}")).await.status,
+        403,
+        "an invited member who has not accepted sees nothing"
+    );
+    crate::involve::accept_place(&mut sn, id).await;
     assert_eq!(
         sn.get(&format!("/requests/{id}")).await.status,
         200,
@@ -669,6 +688,7 @@ async fn an_assessment_is_written_saved_in_versions_completed_and_shared_only_wi
         .await;
     assert_eq!(r.status, 303);
     let (mut sn, _) = app.signed_in("school.nurse").await;
+    crate::involve::accept_place(&mut sn, id).await;
     assert_eq!(sn.get(&path).await.status, 404);
     let v = input_value(&hv.get(&path).await.body, "version").unwrap();
     let r = hv
@@ -739,17 +759,7 @@ async fn the_chronology_shows_every_agency_on_one_timeline_and_alerts_when_conce
 
     // The police become involved and raise a concern the same week: the alert shows.
     let (mut police, _) = app.signed_in("police.officer").await;
-    let r = police
-        .post_form(
-            &format!("/children/{child}/involvement"),
-            &[
-                ("role", "police"),
-                ("since", "2026-11-01"),
-                ("reason", "Called to the family home"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    crate::involve::declare_and_approve(&app, &mut police, child, "police", &mut teacher).await;
     let r = police
         .post_form(
             &format!("/children/{child}/requests"),
@@ -939,6 +949,7 @@ async fn the_plan_needs_owned_dated_actions_and_shows_what_is_overdue() {
 
     // The nurse marks her own action done; she cannot mark the health visitor's.
     let (mut sn, _) = app.signed_in("school.nurse").await;
+    crate::involve::accept_place(&mut sn, id).await;
     let mine = count(
         &app,
         &format!("SELECT id FROM tac_actions WHERE owner_id = {nurse}"),

@@ -7,10 +7,16 @@ use everychild_testkit::{input_value, TestApp, PASSWORD};
 async fn a_practitioner_signs_in_and_out_and_the_session_ends_on_the_server() {
     let app = TestApp::spawn().await;
     app.user("hv.user", "Hana Visitor", Practitioner).await;
+    // A practitioner on a fresh deployment is asked for a second factor: the first sign-in
+    // goes to setting up an authenticator, and nothing else opens until it is done.
+    let mut first = app.client();
+    let r = first.sign_in("hv.user", PASSWORD).await;
+    assert_eq!(r.location(), "/sign-in/set-up-second-factor");
+    assert_eq!(first.get("/account").await.location(), "/sign-in");
     let (mut c, secret) = app.signed_in("hv.user").await;
     assert!(
-        secret.is_none(),
-        "practitioners need no second factor by default"
+        secret.is_some(),
+        "practitioners set up a second factor by default"
     );
     let home = c.get("/").await;
     assert_eq!(home.status, 200);
@@ -102,8 +108,11 @@ async fn administrators_must_enrol_a_second_factor_and_then_use_it_once_per_code
 #[tokio::test]
 async fn any_user_can_set_up_an_authenticator_from_their_account() {
     let app = TestApp::spawn().await;
-    app.user("yw.user", "Yan Worker", Practitioner).await;
-    let (mut c, _) = app.signed_in("yw.user").await;
+    // A role that needs no second factor by default (board members see aggregates only)
+    // can still set one up.
+    app.user("yw.user", "Yan Worker", AdvisoryBoardMember).await;
+    let (mut c, secret) = app.signed_in("yw.user").await;
+    assert!(secret.is_none());
     let page = c.get("/account/second-factor").await;
     let secret = everychild_testkit::extract(&page.body, "id=\"totp-secret\">", "<").unwrap();
     let tag = input_value(&page.body, "secret_tag").unwrap();
@@ -216,11 +225,11 @@ async fn repeated_failures_soft_lock_the_account_for_the_window_only() {
     }
     let r2 = app.client().sign_in("nobody.here", PASSWORD).await;
     assert_eq!(r2.status, 429, "unknown accounts lock the same way");
-    // Soft: after the window, the right password works.
+    // Soft: after the window, the right password works (and leads on to the second factor).
     app.clock.advance(time::Duration::minutes(16));
     assert_eq!(
         app.client().sign_in("lo.user", PASSWORD).await.location(),
-        "/"
+        "/sign-in/set-up-second-factor"
     );
 }
 
@@ -251,14 +260,14 @@ async fn disabling_an_account_ends_its_sessions_at_once_and_blocks_sign_in() {
         .await;
     assert_eq!(
         app.client().sign_in("sw.user", PASSWORD).await.location(),
-        "/"
+        "/sign-in/second-factor"
     );
 }
 
 #[tokio::test]
 async fn a_reset_password_must_be_changed_before_anything_else() {
     let app = TestApp::spawn().await;
-    let u = app.user("ty.user", "Tay Young", Practitioner).await;
+    let u = app.user("ty.user", "Tay Young", AdvisoryBoardMember).await;
     app.user("boss", "Bea Admin", Administrator).await;
     let (mut admin, _) = app.signed_in("boss").await;
     admin.get(&format!("/admin/users/{}", u.0)).await;
@@ -274,7 +283,7 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
     );
     let mut c = app.client();
     assert_eq!(c.sign_in("ty.user", &temp).await.location(), "/");
-    assert_eq!(c.get("/staff").await.location(), "/account/password");
+    assert_eq!(c.get("/").await.location(), "/account/password");
     assert_eq!(c.get("/account/password").await.status, 200);
     let r = c
         .post_form(
@@ -300,14 +309,18 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
         )
         .await;
     assert_eq!(r.location(), "/account?done=password");
-    assert_eq!(c.get("/staff").await.status, 200);
+    assert_eq!(c.get("/").await.status, 200);
     assert_eq!(app.client().sign_in("ty.user", new).await.location(), "/");
 }
 
 #[tokio::test]
 async fn bearer_tokens_act_as_their_user_until_revoked() {
     let app = TestApp::spawn().await;
-    app.user("svc.analyst", "Reporting System", Analyst).await;
+    // People who see personal data have no tokens: a token is one secret with no second
+    // factor. (A role that sees none may still have one, until tokens move to service clients.)
+    app.user("svc.analyst", "Reporting System", DirectoryEditor)
+        .await;
+    app.user("an.analyst", "Ann Analyst", Analyst).await;
     app.user("boss", "Bea Admin", Administrator).await;
     let (mut admin, _) = app.signed_in("boss").await;
     admin.get("/admin/tokens").await;
@@ -330,6 +343,13 @@ async fn bearer_tokens_act_as_their_user_until_revoked() {
     assert!(refused
         .body
         .contains("A token cannot act as a user whose role must use an authenticator app"));
+    let refused = admin
+        .post_form(
+            "/admin/tokens",
+            &[("name", "analyst"), ("username", "an.analyst")],
+        )
+        .await;
+    assert_eq!(refused.status, 400, "analysts see personal data");
     assert!(token.starts_with("ec_"));
     let mut m = app.client();
     m.bearer = Some(token.clone());

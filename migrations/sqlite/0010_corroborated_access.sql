@@ -1,0 +1,26 @@
+-- Access to a child's record is corroborated, never declared (docs/adr/0010).
+-- A declared involvement waits for approval; every involvement lapses unless renewed; a
+-- member of a team around the child works with the child only once they accept.
+ALTER TABLE involvements ADD COLUMN status TEXT NOT NULL DEFAULT 'approved'
+    CHECK (status IN ('pending', 'approved', 'refused', 'ended'));
+ALTER TABLE involvements ADD COLUMN reason TEXT;
+ALTER TABLE involvements ADD COLUMN expires_on TEXT;
+ALTER TABLE involvements ADD COLUMN decided_by INTEGER REFERENCES users(id);
+ALTER TABLE involvements ADD COLUMN decided_at TEXT;
+ALTER TABLE involvements ADD COLUMN decision_ground TEXT;
+ALTER TABLE involvements ADD COLUMN decision_note TEXT;
+-- Declarations made before this change were never approved: they wait now.
+UPDATE involvements SET status = 'pending' WHERE basis = 'declared';
+-- Every involvement lapses twelve months after it was recorded unless renewed.
+UPDATE involvements SET expires_on = date(substr(recorded_at, 1, 10), '+12 months');
+CREATE INDEX involvements_status ON involvements(status, child_id);
+
+-- The team within the user's organisation that an agency extract may name.
+ALTER TABLE users ADD COLUMN team TEXT;
+
+-- A member of a team around the child accepts before the membership opens the record.
+ALTER TABLE tac_members ADD COLUMN accepted_at TEXT;
+UPDATE tac_members SET accepted_at = since;
+
+-- Break-glass is read-only and once a day per child and user without review.
+CREATE INDEX break_glass_child ON break_glass(child_id, user_id, granted_at);

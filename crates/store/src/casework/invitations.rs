@@ -76,7 +76,7 @@ pub(crate) async fn answer(
     .await?;
     let Some((child,)) = child else {
         return Err(StoreError::NotFound(
-            "request: There is no place in this team waiting for your answer".into(),
+            "There is no place in this team waiting for your answer".into(),
         ));
     };
     let sql = if accept {

@@ -242,19 +242,40 @@ impl PeopleRepo for SqlStore {
                     .into(),
             ));
         }
-        if !(5..=240).contains(&minutes) {
+        if !(5..=120).contains(&minutes) {
             return Err(StoreError::Conflict(
-                "minutes: Ask for between 5 and 240 minutes".into(),
+                "minutes: Ask for between 5 and 120 minutes".into(),
             ));
         }
         let now = self.clock.now();
         let expires =
             everychild_domain::Timestamp::from_datetime(now + time::Duration::minutes(minutes))
                 .to_db();
+        let day_ago =
+            everychild_domain::Timestamp::from_datetime(now - time::Duration::hours(24)).to_db();
         let mut a = self.begin_audited().await?;
         let Some(root) = record::root_of(&mut a.tx, child).await? else {
             return Err(StoreError::NotFound("child: There is no such child".into()));
         };
+        // At most once per child per user per day until the data protection officer has
+        // reviewed the last use.
+        let (recent,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM break_glass WHERE child_id IN {} AND user_id = $2 \
+             AND granted_at >= $3 AND reviewed_at IS NULL",
+            basis::CLUSTER
+        ))
+        .bind(root)
+        .bind(user)
+        .bind(&day_ago)
+        .fetch_one(&mut *a.tx)
+        .await?;
+        if recent > 0 {
+            return Err(StoreError::Conflict(
+                "reason: You used emergency access to this child's record in the last 24 hours; \
+                 the data protection officer must review it before you can use it again"
+                    .into(),
+            ));
+        }
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO break_glass (user_id, child_id, reason, granted_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -273,7 +294,9 @@ impl PeopleRepo for SqlStore {
                 action: "child.break_glass",
                 outcome: "success",
                 subject: Some(("person", root.to_string())),
-                detail: json!({ "break_glass_id": id, "reason": reason, "expires_at": expires, "review": "awaiting the data protection officer" }),
+                // The reason is kept with the access for the data protection officer, not in
+                // the audit log that administrators read.
+                detail: json!({ "break_glass_id": id, "expires_at": expires, "review": "awaiting the data protection officer" }),
             },
         )
         .await?;

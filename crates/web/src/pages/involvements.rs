@@ -106,6 +106,10 @@ pub async fn decide(
     let Some(ground) = scope.ground else {
         return Err(AppError::Forbidden.into());
     };
+    if !approve {
+        everychild_domain::access::parse_reason(f.get("note"), "note", "why you refuse")
+            .map_err(|e| AppError::Invalid(vec![e]))?;
+    }
     let p = ctx
         .authorize::<policy::DecideInvolvement>(
             &st,

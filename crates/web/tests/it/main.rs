@@ -20,3 +20,4 @@ mod referrals;
 mod requests;
 mod reviews;
 mod sign_in;
+mod trust;

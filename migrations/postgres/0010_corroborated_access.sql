@@ -25,3 +25,6 @@ UPDATE tac_members SET accepted_at = since;
 
 -- Break-glass is read-only and once a day per child and user without review.
 CREATE INDEX break_glass_child ON break_glass(child_id, user_id, granted_at);
+
+-- Volume limits count a user's searches and reads in the last hour.
+CREATE INDEX audit_events_actor_at ON audit_events(actor_id, at);

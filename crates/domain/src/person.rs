@@ -194,6 +194,38 @@ vocabulary! {
     }
 }
 
+/// Whether a search of the index names a child closely enough to be a search for one child
+/// rather than a list to harvest: an NHS number or UPN; or a name with a date of birth or a
+/// postcode; or a first and last name. A date of birth or a postcode alone, or one word of a
+/// name alone, is refused, naming what to add.
+pub fn search_is_specific(
+    name: Option<&str>,
+    date_of_birth: Option<&str>,
+    identifier: Option<&str>,
+    postcode: Option<&str>,
+) -> Result<(), FieldError> {
+    let given = |v: Option<&str>| v.is_some_and(|s| !s.trim().is_empty());
+    if given(identifier) {
+        return Ok(());
+    }
+    let words = name.map(|n| name_tokens(n).len()).unwrap_or(0);
+    match (words, given(date_of_birth) || given(postcode)) {
+        (0, true) => Err(FieldError::new(
+            "name",
+            "Enter the child's name as well: a date of birth or postcode alone lists other children",
+        )),
+        (0, false) => Err(FieldError::new(
+            "name",
+            "Enter the child's name, or their NHS number or unique pupil number",
+        )),
+        (1, false) => Err(FieldError::new(
+            "name",
+            "Enter the child's first and last name, or add their date of birth or postcode",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A name part: 1 to 100 characters, no control characters, trimmed.
 pub fn parse_name(raw: &str, field: &'static str, what: &str) -> Result<String, FieldError> {
     let s = raw.trim();
@@ -341,6 +373,20 @@ mod tests {
             Some("Enter the first name".into())
         );
         assert!(parse_name(&"x".repeat(101), "family_name", "last name").is_err());
+    }
+
+    #[test]
+    fn a_search_must_name_one_child() {
+        assert!(search_is_specific(None, Some("2016-03-04"), None, None).is_err());
+        assert!(search_is_specific(None, None, None, Some("LE3 0SG")).is_err());
+        assert!(search_is_specific(Some("Asha"), None, None, None).is_err());
+        assert!(search_is_specific(Some("  "), Some("2016-03-04"), None, None).is_err());
+        assert!(search_is_specific(Some("Asha"), Some("2016-03-04"), None, None).is_ok());
+        assert!(search_is_specific(Some("Asha"), None, None, Some("LE3 0SG")).is_ok());
+        assert!(search_is_specific(Some("Asha Patel"), None, None, None).is_ok());
+        assert!(search_is_specific(None, None, Some("9434765919"), None).is_ok());
+        let e = search_is_specific(None, Some("2016-03-04"), None, None).unwrap_err();
+        assert_eq!(e.field, "name");
     }
 }
 

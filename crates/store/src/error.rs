@@ -15,6 +15,10 @@ pub enum StoreError {
     /// Stored data that cannot be read back (should never happen).
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// Too many requests of one kind by one user in a window (a volume limit): answer 429;
+    /// the message says what and when to try again.
+    #[error("{0}")]
+    TooMany(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Database(String),

@@ -54,6 +54,7 @@ pub use people::merge::MergeRow;
 pub use people::review::{ReviewCandidate, ReviewDecision, ReviewItem};
 pub use people::rules::{AccessRules, READS_PER_HOUR, SEARCHES_PER_HOUR};
 pub use people::types::*;
+pub use people::volume::VolumeAlert;
 pub use pool::{Backend, PoolSettings, SqlStore};
 pub use types::*;
 
@@ -566,6 +567,8 @@ pub trait PeopleRepo: Send + Sync {
         p: &Permit<policy::FindChildBasis>,
         child: i64,
     ) -> Result<Option<(String, String, Option<String>)>>;
+    /// Users who reached a volume limit (searches, record reads) in the last 30 days; audited.
+    async fn volume_alerts(&self, p: &Permit<policy::OverseeAccess>) -> Result<Vec<VolumeAlert>>;
     /// Every declaration, pending first, for the data protection officer; audited.
     async fn declarations_oversight(
         &self,

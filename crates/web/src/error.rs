@@ -26,6 +26,8 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     /// A clash with what is stored.
     Conflict(FieldError),
+    /// Over a volume limit (searches or record reads in an hour): answer 429, saying so.
+    TooMany(String),
     /// The database cannot be reached: fail closed.
     Unavailable,
     /// A bug or unexpected state; details go to the log only.
@@ -44,6 +46,7 @@ impl From<StoreError> for AppError {
                 AppError::Conflict(FieldError::new(leak_field(field), msg))
             }
             StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::TooMany(m) => AppError::TooMany(m),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -109,6 +112,7 @@ impl AppError {
             AppError::NotFound | AppError::NotFoundBecause(_) => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -121,6 +125,7 @@ impl AppError {
             AppError::NotFound | AppError::NotFoundBecause(_) => "not_found",
             AppError::Invalid(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
+            AppError::TooMany(_) => "too_many_requests",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal_error",
         }
@@ -137,6 +142,7 @@ impl AppError {
                 .collect::<Vec<_>>()
                 .join("; "),
             AppError::Conflict(e) | AppError::NotFoundBecause(e) => e.message.clone(),
+            AppError::TooMany(m) => m.clone(),
             AppError::Unavailable => "The service is unavailable. Try again later".into(),
             AppError::Internal(_) => "Something went wrong. Try again later".into(),
         }
@@ -170,6 +176,7 @@ impl IntoResponse for PageError {
             other => {
                 let message = match &other {
                     AppError::Conflict(e) | AppError::NotFoundBecause(e) => Some(e.message.clone()),
+                    AppError::TooMany(m) => Some(m.clone()),
                     AppError::Invalid(errs) if !errs.is_empty() => Some(
                         errs.iter()
                             .map(|e| e.message.as_str())

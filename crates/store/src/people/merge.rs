@@ -77,9 +77,19 @@ pub(super) async fn merge(
             "reason: Explain in at least 10 characters why these are the same person".into(),
         ));
     }
+    let actor = super::permit_user(p)?;
     let mut a = store.begin_audited().await?;
     let s = root_of(&mut a.tx, survivor).await?;
     let m = root_of(&mut a.tx, merged).await?;
+    // A reviewer needs a basis for both records (or to be the locality's reviewer for both):
+    // merging must never be a way to open a child's record.
+    for r in [s, m].into_iter().flatten() {
+        if !super::scope::reviewer_sees(store, &mut a.tx, r, actor).await? {
+            return Err(StoreError::NotFound(
+                "other: There is no record with that number that you may merge".into(),
+            ));
+        }
+    }
     match (s, m) {
         (Some(s), Some(m)) if s == survivor && m == merged && s != m => {}
         (Some(_), Some(_)) if survivor == merged => {
@@ -160,6 +170,12 @@ pub(super) async fn unmerge(
         return Err(StoreError::Conflict(
             "merge: This merge has already been undone".into(),
         ));
+    }
+    let actor = super::permit_user(p)?;
+    for r in [survivor, merged] {
+        if !super::scope::reviewer_sees(store, &mut a.tx, r, actor).await? {
+            return Err(StoreError::NotFound("merge: There is no such merge".into()));
+        }
     }
     let cluster_root = root_of(&mut a.tx, survivor).await?.unwrap_or(survivor);
     sqlx::query("UPDATE persons SET merged_into = NULL, root_id = NULL WHERE id = $1")

@@ -12,8 +12,10 @@ pub(crate) mod record;
 pub(crate) use record::root_of;
 pub mod review;
 pub mod rules;
+mod scope;
 mod search;
 pub mod types;
+pub mod volume;
 
 use crate::audit::{Event, Who};
 use crate::{AuditRow, PeopleRepo, Result, SqlStore, StoreError};
@@ -68,6 +70,7 @@ impl PeopleRepo for SqlStore {
         q: &ChildQuery,
     ) -> Result<Vec<ChildHit>> {
         let user = permit_user(p)?.user_id.0;
+        volume::check(self, p, volume::Volume::Searches).await?;
         let hits = search::run(self, q, p.principal(), user).await?;
         let detail = json!({
             "name": q.name, "date_of_birth": q.date_of_birth,
@@ -82,6 +85,7 @@ impl PeopleRepo for SqlStore {
     async fn view_child(&self, p: &Permit<policy::ViewChild>) -> Result<Option<ChildRecord>> {
         let (child, claimed) = permit_child(p)?;
         let actor = permit_user(p)?;
+        volume::check(self, p, volume::Volume::Reads).await?;
         let mut tx = self.pool.begin().await?;
         let Some(root) = record::root_of(&mut tx, child).await? else {
             return Ok(None);
@@ -177,6 +181,13 @@ impl PeopleRepo for SqlStore {
         child: i64,
     ) -> Result<Option<(String, String, Option<String>)>> {
         involvements::own_latest(self, p, child).await
+    }
+
+    async fn volume_alerts(
+        &self,
+        p: &Permit<policy::OverseeAccess>,
+    ) -> Result<Vec<volume::VolumeAlert>> {
+        volume::alerts(self, p).await
     }
 
     async fn declarations_oversight(

@@ -16,7 +16,7 @@ pub(crate) const PERSON_COLUMNS: &str = "p.id, p.kind, p.given_name, p.middle_na
 /// A person row.
 #[derive(sqlx::FromRow)]
 pub(crate) struct PersonRow {
-    id: i64,
+    pub(crate) id: i64,
     kind: String,
     given_name: String,
     middle_names: String,
@@ -30,7 +30,7 @@ pub(crate) struct PersonRow {
     first_language: Option<String>,
     disability: Option<String>,
     send_status: String,
-    shielded: i64,
+    pub(crate) shielded: i64,
     address: Option<String>,
     postcode: Option<String>,
     phone: Option<String>,
@@ -104,6 +104,16 @@ pub(crate) async fn read(
     else {
         return Ok(None);
     };
+    // Shielded if any record of the cluster is: merging a shielded record into an unshielded
+    // one must never reveal its addresses.
+    let (any_shielded,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COALESCE(MAX(shielded), 0) FROM persons WHERE id IN {CLUSTER}"
+    ))
+    .bind(root)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut child = child;
+    child.shielded = child.shielded.max(any_shielded);
     let child = child.view();
     let merged: Vec<(i64,)> =
         sqlx::query_as("SELECT id FROM persons WHERE root_id = $1 AND id <> $1 ORDER BY id")
@@ -120,7 +130,13 @@ pub(crate) async fn read(
     let mut family = Vec::new();
     for row in rows {
         use sqlx::{FromRow, Row};
-        let person = PersonRow::from_row(&row)?.view();
+        // A shielded child's relatives' addresses and phone numbers would say where the
+        // child is: they are hidden too.
+        let mut relative = PersonRow::from_row(&row)?;
+        if child.shielded {
+            relative.shielded = 1;
+        }
+        let person = relative.view();
         family.push(Relative {
             person,
             kind: row.try_get("rel_kind")?,

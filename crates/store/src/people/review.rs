@@ -51,8 +51,14 @@ pub enum ReviewDecision {
     Defer,
 }
 
-/// Agency records in review: open ones first, then deferred; `only` limits to one record.
-async fn items(store: &SqlStore, only: Option<i64>, limit: i64) -> Result<Vec<ReviewItem>> {
+/// Agency records in review that `actor` may decide (every candidate in their scope): open
+/// ones first, then deferred; `only` limits to one record.
+async fn items(
+    store: &SqlStore,
+    actor: &everychild_policy::Actor,
+    only: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ReviewItem>> {
     let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
         "SELECT a.id, o.name, a.fields, MIN(r.status), MIN(r.created_at) FROM agency_records a \
          JOIN organisations o ON o.id = a.organisation_id JOIN link_reviews r ON r.agency_record_id = a.id \
@@ -74,9 +80,26 @@ async fn items(store: &SqlStore, only: Option<i64>, limit: i64) -> Result<Vec<Re
         );
         let cand_rows = sqlx::query(&sql).bind(id).fetch_all(&store.pool).await?;
         let mut candidates = Vec::new();
+        let mut conn = store.pool.acquire().await?;
+        let mut in_scope = true;
+        let mut any_shielded = false;
         for row in cand_rows {
             use sqlx::{FromRow, Row};
-            let person = PersonRow::from_row(&row)?.view();
+            let mut pr = PersonRow::from_row(&row)?;
+            let root = super::record::root_of(&mut conn, pr.id)
+                .await?
+                .unwrap_or(pr.id);
+            in_scope &= super::scope::reviewer_sees(store, &mut conn, root, actor).await?;
+            let (cluster_shielded,): (i64,) = sqlx::query_as(&format!(
+                "SELECT COALESCE(MAX(shielded), 0) FROM persons WHERE id IN {}",
+                super::basis::CLUSTER
+            ))
+            .bind(root)
+            .fetch_one(&mut *conn)
+            .await?;
+            pr.shielded = pr.shielded.max(cluster_shielded);
+            any_shielded |= pr.shielded != 0;
+            let person = pr.view();
             let explanation: String = row.try_get("review_explanation")?;
             candidates.push(ReviewCandidate {
                 person,
@@ -84,6 +107,30 @@ async fn items(store: &SqlStore, only: Option<i64>, limit: i64) -> Result<Vec<Re
                 explanation: serde_json::from_str(&explanation)
                     .map_err(|e| StoreError::Corrupt(format!("explanation: {e}")))?,
             });
+        }
+        if !in_scope {
+            continue;
+        }
+        let mut record = record;
+        if any_shielded {
+            // Beside a shielded candidate, the agency's address and postcode would say where
+            // the child lives: hidden, in the record and in the comparison.
+            record.address = None;
+            record.postcode = None;
+            for c in &mut candidates {
+                for f in &mut c.explanation.fields {
+                    if matches!(
+                        f.role,
+                        everychild_linkage::Role::Postcode
+                            | everychild_linkage::Role::Address
+                            | everychild_linkage::Role::HouseNumber
+                            | everychild_linkage::Role::Town
+                    ) {
+                        f.left = None;
+                        f.right = None;
+                    }
+                }
+            }
         }
         out.push(ReviewItem {
             id,
@@ -102,7 +149,7 @@ pub(super) async fn queue(
     store: &SqlStore,
     p: &Permit<policy::ReviewLinks>,
 ) -> Result<Vec<ReviewItem>> {
-    let list = items(store, None, 200).await?;
+    let list = items(store, super::permit_user(p)?, None, 200).await?;
     store
         .audit_only(
             p,
@@ -118,7 +165,9 @@ pub(super) async fn item(
     p: &Permit<policy::ReviewLinks>,
     id: i64,
 ) -> Result<Option<ReviewItem>> {
-    let it = items(store, Some(id), 1).await?.pop();
+    let it = items(store, super::permit_user(p)?, Some(id), 1)
+        .await?
+        .pop();
     if it.is_some() {
         store
             .audit_only(
@@ -154,6 +203,22 @@ pub(super) async fn decide(
     };
     let row: ExtractRow = serde_json::from_str(&fields)
         .map_err(|e| StoreError::Corrupt(format!("agency record {id}: {e}")))?;
+    // The reviewer must have every candidate in scope (a basis, or their locality).
+    let candidates: Vec<(i64,)> = sqlx::query_as(
+        "SELECT candidate_id FROM link_reviews WHERE agency_record_id = $1 AND status IN ('open', 'deferred')",
+    )
+    .bind(id)
+    .fetch_all(&mut *a.tx)
+    .await?;
+    let actor = super::permit_user(p)?;
+    for (c,) in &candidates {
+        let root = super::record::root_of(&mut a.tx, *c).await?.unwrap_or(*c);
+        if !super::scope::reviewer_sees(store, &mut a.tx, root, actor).await? {
+            return Err(StoreError::NotFound(
+                "record: There is no agency record waiting for your review with that number".into(),
+            ));
+        }
+    }
     let person = match d {
         ReviewDecision::Defer => {
             sqlx::query("UPDATE link_reviews SET status = 'deferred', decided_by = $1, decided_at = $2 WHERE agency_record_id = $3 AND status = 'open'")

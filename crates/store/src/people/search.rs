@@ -44,6 +44,13 @@ pub(super) async fn run(
     who: &Principal,
     user: i64,
 ) -> Result<Vec<ChildHit>> {
+    everychild_domain::person::search_is_specific(
+        q.name.as_deref(),
+        q.date_of_birth.as_deref(),
+        q.identifier.as_deref(),
+        q.postcode.as_deref(),
+    )
+    .map_err(|e| crate::StoreError::Conflict(e.to_string()))?;
     let ident = q
         .identifier
         .as_deref()
@@ -65,7 +72,9 @@ pub(super) async fn run(
         .as_deref()
         .map(|s| s.trim().to_uppercase())
         .filter(|s| !s.is_empty());
-    let cols = "p.id, p.given_name, p.middle_names, p.family_name, p.date_of_birth, p.postcode, p.nhs_number, p.shielded, p.upn";
+    // Shielded if any record of the child's cluster is.
+    let cols = "p.id, p.given_name, p.middle_names, p.family_name, p.date_of_birth, p.postcode, p.nhs_number, \
+         (SELECT COALESCE(MAX(s.shielded), 0) FROM persons s WHERE s.id = p.id OR s.root_id = p.id) AS shielded, p.upn";
     let mut rows: Vec<Row> = Vec::new();
     if let Some(id) = &ident {
         let sql = format!("SELECT {cols} FROM persons p WHERE p.kind = 'child' AND p.root_id IS NULL AND (p.nhs_number = $1 OR p.upn = $1)");
@@ -111,9 +120,12 @@ pub(super) async fn run(
                 r.4.as_deref()
                     .is_some_and(|x| dob_variants(d).iter().any(|v| v == x))
             });
-            let pc_ok = postcode
-                .as_deref()
-                .is_some_and(|pc| r.5.as_deref() == Some(pc));
+            // A shielded child's postcode takes no part in matching or order: otherwise trying
+            // postcodes one by one would show where the child lives.
+            let pc_ok = r.7 == 0
+                && postcode
+                    .as_deref()
+                    .is_some_and(|pc| r.5.as_deref() == Some(pc));
             let score = match (name_score, ident.is_some()) {
                 (_, true) => 1.0,
                 (Some(s), false) if dob_ok || pc_ok => s,

@@ -52,6 +52,12 @@ pub async fn search(
         )])
         .into());
     };
+    everychild_domain::person::search_is_specific(
+        q.name.as_deref(),
+        q.date_of_birth.as_deref(),
+        q.identifier.as_deref(),
+        q.postcode.as_deref(),
+    )?;
     let permit = ctx
         .authorize::<policy::SearchChildren>(&st, Target::None, Some(purpose.1))
         .await?;

@@ -140,6 +140,14 @@ pub async fn search(
         if let Some(pc) = q.postcode.as_deref().filter(|d| !d.trim().is_empty()) {
             errors.take(Postcode::parse(pc));
         }
+        if let Err(e) = everychild_domain::person::search_is_specific(
+            q.name.as_deref(),
+            q.date_of_birth.as_deref(),
+            q.identifier.as_deref(),
+            q.postcode.as_deref(),
+        ) {
+            errors.push(e);
+        }
         if let (true, Some(purpose)) = (errors.is_empty(), purpose) {
             let permit = ctx
                 .authorize::<policy::SearchChildren>(&st, Target::None, Some(purpose.1))

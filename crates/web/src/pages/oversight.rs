@@ -9,13 +9,15 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use everychild_policy::{self as policy, Target};
-use everychild_store::{AuditRow, BreakGlassRow};
+use everychild_store::{AuditRow, BreakGlassRow, VolumeAlert};
 
 #[derive(Template)]
 #[template(path = "break_glass.html")]
 struct ReviewPage {
     c: Chrome,
     rows: Vec<BreakGlassRow>,
+    /// Users who reached a volume limit in the last 30 days.
+    volumes: Vec<VolumeAlert>,
 }
 
 /// GET /break-glass
@@ -24,9 +26,14 @@ pub async fn list(ctx: Ctx, State(st): State<AppState>) -> Result<Response, Page
         .authorize::<policy::ReviewBreakGlass>(&st, Target::None, Some("review emergency access"))
         .await?;
     let rows = st.store.break_glass_list(&p).await?;
+    let oversee = ctx
+        .authorize::<policy::OverseeAccess>(&st, Target::None, Some("oversee volumes of reads"))
+        .await?;
+    let volumes = st.store.volume_alerts(&oversee).await?;
     render(&ReviewPage {
         c: Chrome::new(&st, &ctx, "Emergency access to review", "/break-glass"),
         rows,
+        volumes,
     })
 }
 

@@ -250,3 +250,46 @@ async fn none_of_these_makes_a_new_child_from_the_agency_record() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_queue_is_the_reviewers_scope_and_hides_a_shielded_candidates_address() {
+    let (app, item, khan) = app_with_a_review().await;
+    let path = format!("/reviews/{item}");
+    // Central's manager has no basis for the West candidate: not in their queue, and they
+    // can neither open nor decide it.
+    let (mut central, _) = app.signed_in("manager.central").await;
+    let list = central.get("/reviews").await;
+    assert_eq!(list.status, 200);
+    assert!(!list.body.contains(&path), "{}", list.body);
+    assert_ne!(central.get(&path).await.status, 200);
+    let r = central
+        .post_form(&path, &[("decision", &format!("link:{khan}"))])
+        .await;
+    assert_ne!(r.status, 303);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM link_reviews WHERE status = 'linked'"
+        )
+        .await,
+        0,
+        "nothing changed"
+    );
+    // West's manager sees it, with both addresses, until the candidate is shielded.
+    let (mut west, _) = app.signed_in("manager.west").await;
+    let page = west.get(&path).await;
+    assert!(
+        page.body.contains("LE5 3AA"),
+        "the agency's postcode before shielding"
+    );
+    west.get(&format!("/children/{khan}")).await;
+    let r = west
+        .post_form(&format!("/children/{khan}/shield"), &[])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = west.get(&path).await;
+    assert_eq!(page.status, 200);
+    for hidden in ["LE5 3AA", "LE3 0SG", "Larch", "le5 3aa", "le3 0sg"] {
+        assert!(!page.body.contains(hidden), "{hidden}: {}", page.body);
+    }
+}

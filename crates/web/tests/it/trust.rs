@@ -555,3 +555,252 @@ async fn break_glass_reads_only_and_once_a_day_without_review() {
         .await;
     assert_eq!(r.status, 303, "reviewed: allowed again");
 }
+
+/// The search results for `query` as (id, score) pairs, in order.
+async fn hits(c: &mut Client, query: &str) -> Vec<(i64, String)> {
+    let r = c
+        .get(&format!("/api/v1/children?purpose=known&{query}"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["id"].as_i64().unwrap(), h["score"].to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn shielding_holds_in_search_order_relatives_merges_and_the_review_page() {
+    let (app, _) = TestApp::spawn_demo_with(0).await;
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    // A second West postcode.
+    let west_pc = app
+        .db
+        .raw_text(
+            "SELECT pc.postcode FROM postcodes pc JOIN boundary_set_wards bw ON bw.ward_code = pc.ward_code \
+             JOIN boundary_sets bs ON bs.id = bw.set_id AND bs.is_current = 1 \
+             JOIN localities l ON l.id = bw.locality_id WHERE l.name = 'West Leicester' \
+             AND pc.postcode <> 'LE3 0SG' ORDER BY pc.postcode LIMIT 1",
+        )
+        .await;
+    let hidden =
+        crate::requests::register(&mut teacher, ("Zara", "Quinn"), "2015-02-03", "LE3 0SG").await;
+    let other =
+        crate::requests::register(&mut teacher, ("Zara", "Quinn"), "2015-02-03", &west_pc).await;
+    // A relative with a phone number, then the child is shielded.
+    teacher.get(&format!("/children/{hidden}")).await;
+    let r = teacher
+        .post_form(
+            &format!("/children/{hidden}/relatives"),
+            &[
+                ("rel_given_name", "Rita"),
+                ("rel_family_name", "Quinn"),
+                ("rel_kind", "mother"),
+                ("rel_phone", "07700 900123"),
+                ("rel_household", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(teacher
+        .get(&format!("/children/{hidden}"))
+        .await
+        .body
+        .contains("07700 900123"));
+    let r = teacher
+        .post_form(&format!("/children/{hidden}/shield"), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    let page = teacher.get(&format!("/children/{hidden}")).await;
+    assert!(
+        page.body.contains("Rita") && !page.body.contains("07700 900123"),
+        "relatives' contacts hidden"
+    );
+    // Trying postcodes one by one says nothing: the same hits, scores and order whichever
+    // postcode is typed.
+    let (mut hv, _) = app.signed_in("health.visitor").await;
+    let with_true = hits(&mut hv, "name=Zara+Quinn&postcode=LE3+0SG").await;
+    let with_other = hits(&mut hv, "name=Zara+Quinn&postcode=LE1+1AA").await;
+    assert_eq!(with_true.len(), 2);
+    let hidden_true = with_true.iter().find(|h| h.0 == hidden).cloned();
+    let hidden_other = with_other.iter().find(|h| h.0 == hidden).cloned();
+    assert_eq!(
+        hidden_true, hidden_other,
+        "the shielded child's score ignores its postcode"
+    );
+    // The unshielded child still ranks by its postcode.
+    let top = hits(
+        &mut hv,
+        &format!("name=Zara+Quinn&postcode={}", west_pc.replace(' ', "+")),
+    )
+    .await;
+    assert_eq!(top[0].0, other);
+    // Merging the shielded record into the unshielded one keeps the survivor shielded.
+    let (mut manager, _) = app.signed_in("manager.west").await;
+    manager.get(&format!("/children/{other}")).await;
+    let r = manager
+        .post_form(
+            &format!("/children/{other}/merge"),
+            &[
+                ("other", &hidden.to_string()),
+                ("merge_reason", "The same child registered twice"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = manager.get(&format!("/children/{other}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("shielded")
+            && !page.body.contains("LE3 0SG")
+            && !page.body.contains(&west_pc),
+        "{}",
+        page.body
+    );
+    let api = manager.get(&format!("/api/v1/children/{other}")).await;
+    assert!(
+        !api.body.contains("LE3 0SG")
+            && !api.body.contains(&west_pc)
+            && !api.body.contains("07700"),
+        "{}",
+        api.body
+    );
+}
+
+#[tokio::test]
+async fn merges_and_the_review_queue_stay_in_the_reviewers_scope() {
+    let (app, _) = TestApp::spawn_demo_with(0).await;
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    // A West child the central manager has no basis for, and a Central child.
+    let west =
+        crate::requests::register(&mut teacher, ("Omar", "Said"), "2014-01-01", "LE3 0SG").await;
+    let (mut central, _) = app.signed_in("manager.central").await;
+    let central_pc = app
+        .db
+        .raw_text(
+            "SELECT pc.postcode FROM postcodes pc JOIN boundary_set_wards bw ON bw.ward_code = pc.ward_code \
+             JOIN boundary_sets bs ON bs.id = bw.set_id AND bs.is_current = 1 \
+             JOIN localities l ON l.id = bw.locality_id WHERE l.name = 'Central Leicester' \
+             ORDER BY pc.postcode LIMIT 1",
+        )
+        .await;
+    let mine =
+        crate::requests::register(&mut teacher, ("Omar", "Said"), "2013-06-06", &central_pc).await;
+    assert_eq!(central.get(&format!("/children/{mine}")).await.status, 200);
+    assert_eq!(central.get(&format!("/children/{west}")).await.status, 403);
+    // Merging the West child into one of theirs would open it: refused, nothing changes.
+    let r = central
+        .post_form(
+            &format!("/children/{mine}/merge"),
+            &[
+                ("other", &west.to_string()),
+                ("merge_reason", "The same boy registered twice"),
+            ],
+        )
+        .await;
+    assert_ne!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        app.db
+            .raw_i64(&format!(
+                "SELECT COUNT(*) FROM persons WHERE root_id IS NOT NULL"
+            ))
+            .await,
+        0
+    );
+    assert_eq!(central.get(&format!("/children/{west}")).await.status, 403);
+    // West's manager may merge two West records; Central's may not undo it.
+    let (mut west_manager, _) = app.signed_in("manager.west").await;
+    let west2 =
+        crate::requests::register(&mut teacher, ("Omar", "Saeed"), "2014-01-01", "LE3 0SG").await;
+    let r = west_manager
+        .post_form(
+            &format!("/children/{west}/merge"),
+            &[
+                ("other", &west2.to_string()),
+                ("merge_reason", "The same boy registered twice"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let merge = app.db.raw_i64("SELECT id FROM person_merges").await;
+    central.get("/reviews").await;
+    let r = central
+        .post_form(
+            &format!("/merges/{merge}/undo"),
+            &[("child", &west.to_string())],
+        )
+        .await;
+    assert_ne!(r.status, 303);
+    assert_eq!(
+        app.db
+            .raw_i64("SELECT COUNT(*) FROM person_merges WHERE undone_at IS NULL")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_search_must_name_one_child_and_volumes_are_limited_and_alerted() {
+    let (app, _) = TestApp::spawn_demo_with(0).await;
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    crate::requests::register(&mut teacher, ("Asha", "Patel"), "2016-04-12", "LE3 0SG").await;
+    // A date of birth alone would list every child born that day: refused, naming the field.
+    let r = teacher
+        .get("/children?date_of_birth=2016-04-12&purpose=known")
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.contains("Enter the child&#39;s name as well"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("Asha"));
+    let r = teacher
+        .get("/api/v1/children?date_of_birth=2016-04-12&purpose=known")
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "name");
+    let r = teacher
+        .get("/api/v1/children?name=Asha&purpose=known")
+        .await;
+    assert_eq!(r.status, 400, "one word of a name alone");
+    assert_eq!(
+        hits(&mut teacher, "name=Asha&date_of_birth=2016-04-12")
+            .await
+            .len(),
+        1
+    );
+    // Sixty searches an hour, then refused and alerted.
+    let mut refused = None;
+    for i in 0..70 {
+        let r = teacher
+            .get("/api/v1/children?name=Asha+Patel&purpose=known")
+            .await;
+        if r.status == 429 {
+            refused = Some(i);
+            assert!(r.body.contains("limit of 60 searches"), "{}", r.body);
+            break;
+        }
+        assert_eq!(r.status, 200);
+    }
+    assert_eq!(refused, Some(59), "the 61st search of the hour is refused");
+    let (mut dpo, _) = app.signed_in("dpo").await;
+    let page = dpo.get("/break-glass").await;
+    assert!(page.body.contains("Unusual volumes of reads"));
+    assert!(
+        page.body.contains("teacher") && page.body.contains("Searches of the index"),
+        "{}",
+        page.body
+    );
+    // An hour later the teacher may search again.
+    app.clock.advance(time::Duration::minutes(61));
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    assert_eq!(
+        teacher
+            .get("/api/v1/children?name=Asha+Patel&purpose=known")
+            .await
+            .status,
+        200
+    );
+}

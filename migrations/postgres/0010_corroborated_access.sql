@@ -28,3 +28,13 @@ CREATE INDEX break_glass_child ON break_glass(child_id, user_id, granted_at);
 
 -- Volume limits count a user's searches and reads in the last hour.
 CREATE INDEX audit_events_actor_at ON audit_events(actor_id, at);
+
+-- Sign-in throttling: failures purged by time, and one lock row per key and window that
+-- counts refused attempts (audited once, not one event each).
+CREATE INDEX sign_in_failures_at ON sign_in_failures(at);
+CREATE TABLE sign_in_locks (
+    throttle_key TEXT PRIMARY KEY,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    attempts BIGINT NOT NULL
+);

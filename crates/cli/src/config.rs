@@ -34,6 +34,7 @@ pub struct FileConfig {
     involvement_months: Option<i64>,
     searches_per_hour: Option<i64>,
     reads_per_hour: Option<i64>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// The database to use.
@@ -135,6 +136,10 @@ pub struct ServeArgs {
     /// Children's records a user may open in an hour (10 to 2,000). Default 120.
     #[arg(long, env = "EVERYCHILD_READS_PER_HOUR", allow_negative_numbers = true)]
     pub reads_per_hour: Option<i64>,
+    /// Addresses of reverse proxies whose X-Request-Id and X-Forwarded-For headers are believed
+    /// (comma-separated). Default: none.
+    #[arg(long, env = "EVERYCHILD_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// Resolved settings.
@@ -224,6 +229,18 @@ pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved
         public_url,
         // Only `everychild demo --no-second-factor` switches it off, and says so.
         demo_second_factor_off: false,
+        trusted_proxies: a
+            .trusted_proxies
+            .clone()
+            .or(f.trusted_proxies)
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                p.trim()
+                    .parse::<std::net::IpAddr>()
+                    .with_context(|| format!("trusted_proxies: {p:?} is not an IP address"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?,
         session_idle: time::Duration::minutes(positive(
             "session_idle_minutes",
             a.session_idle_minutes

@@ -23,6 +23,7 @@ mod meta;
 mod orgs;
 mod people;
 mod pool;
+mod throttle;
 mod tokens;
 mod types;
 mod users;
@@ -56,6 +57,7 @@ pub use people::rules::{AccessRules, READS_PER_HOUR, SEARCHES_PER_HOUR};
 pub use people::types::*;
 pub use people::volume::VolumeAlert;
 pub use pool::{Backend, PoolSettings, SqlStore};
+pub use throttle::{Claim, ThrottleRepo};
 pub use types::*;
 
 use async_trait::async_trait;
@@ -1162,6 +1164,7 @@ pub trait HealthRepo: Send + Sync {
 /// Everything the web layer needs, as one object.
 pub trait Repositories:
     AuthRepo
+    + ThrottleRepo
     + AccountRepo
     + UserRepo
     + OrgRepo
@@ -1178,6 +1181,7 @@ pub trait Repositories:
 }
 impl<T> Repositories for T where
     T: AuthRepo
+        + ThrottleRepo
         + AccountRepo
         + UserRepo
         + OrgRepo

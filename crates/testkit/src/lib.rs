@@ -531,6 +531,15 @@ impl Client {
         }
     }
 
+    /// GET a path with extra request headers.
+    pub async fn get_with_headers(&mut self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut rb = self.http.get(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        self.send(rb).await
+    }
+
     /// GET a path.
     pub async fn get(&mut self, path: &str) -> Resp {
         let rb = self.http.get(format!("{}{path}", self.base));

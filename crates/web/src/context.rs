@@ -132,18 +132,31 @@ fn valid_request_id(s: &str) -> bool {
 /// The layer itself.
 pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    // A request id and a client address from the request's headers are believed only when
+    // the request comes from the configured trusted proxy; otherwise anyone could write what
+    // they liked into the audit log, or dodge the per-address throttle.
+    let from_proxy = peer.is_some_and(|p| st.settings.trusted_proxies.contains(&p));
     let request_id = req
         .headers()
         .get("x-request-id")
+        .filter(|_| from_proxy)
         .and_then(|v| v.to_str().ok())
         .filter(|s| valid_request_id(s))
         .map(str::to_owned)
         .unwrap_or_else(|| hex::encode(random_bytes::<12>()));
     let nonce = STANDARD.encode(random_bytes::<16>());
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .filter(|_| from_proxy)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next_back())
+        .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+    let ip = forwarded.or(peer).map(|a| a.to_string());
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let is_api = path.starts_with("/api/");

@@ -69,6 +69,30 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Password hashes computed at once, at most (each takes 19 MiB and a core for a moment): a
+/// flood of sign-ins queues here instead of exhausting memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// How long a request waits for a turn to hash before it is told the service is busy.
+const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// [`verify_password`] on a blocking thread, with at most four hashes at once; `None` when no
+/// turn came within ten seconds (the caller answers 503).
+pub(crate) async fn verify_password_bounded(
+    password: String,
+    stored: Option<String>,
+) -> Option<bool> {
+    let permit = tokio::time::timeout(HASH_WAIT, HASHING.acquire())
+        .await
+        .ok()?
+        .ok()?;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
+        .await
+        .ok();
+    drop(permit);
+    ok
+}
+
 /// Check a password against a stored hash; with `None` checks against a fixed dummy hash so
 /// that an unknown account takes as long as a wrong password.
 pub(crate) fn verify_password(password: &str, stored: Option<&str>) -> bool {

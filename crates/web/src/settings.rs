@@ -31,6 +31,9 @@ pub struct WebSettings {
     pub throttle_window: time::Duration,
     /// The authority's name, shown in the header.
     pub authority_name: String,
+    /// Addresses of reverse proxies whose `X-Request-Id` and `X-Forwarded-For` headers are
+    /// believed (none by default: the connection's own address is the client's).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl WebSettings {
@@ -48,6 +51,7 @@ impl WebSettings {
             address_failures: 50,
             throttle_window: time::Duration::minutes(15),
             authority_name: "everychild".into(),
+            trusted_proxies: Vec::new(),
         }
     }
     /// Whether a user with `role` must use a second factor here.

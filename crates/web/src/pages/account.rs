@@ -2,7 +2,7 @@
 
 use super::sign_in::{check_enrolment, enrol_page};
 use super::{render, render_status, Chrome};
-use crate::crypto::{hash_password, verify_password};
+use crate::crypto::hash_password;
 use crate::error::{AppError, PageError};
 use crate::forms::{Fields, FormErrors};
 use crate::{AppState, Ctx};
@@ -47,10 +47,26 @@ async fn hash(p: String) -> Result<String, AppError> {
         .map_err(AppError::Internal)
 }
 
-async fn verify(p: String, h: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || verify_password(&p, Some(&h)))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+/// Check the signed-in user's current password, throttled as a sign-in is: `None` when there
+/// have been too many failures (the password is then not checked).
+async fn verify(st: &AppState, ctx: &Ctx, p: String, h: String) -> Result<Option<bool>, AppError> {
+    let actor = ctx.actor().ok_or(AppError::NotSignedIn)?;
+    let username = actor.username.clone();
+    Ok(
+        match super::sign_in::check_password(st, ctx, &username, p, Some(h)).await? {
+            super::sign_in::PasswordCheck::Correct => Some(true),
+            super::sign_in::PasswordCheck::Wrong => Some(false),
+            super::sign_in::PasswordCheck::Throttled => None,
+        },
+    )
+}
+
+/// The message for a current password that was wrong, or not checked for too many failures.
+fn wrong_password(checked: Option<bool>) -> &'static str {
+    match checked {
+        None => "There have been too many failed attempts. Wait, then try again",
+        _ => "Your current password is not correct",
+    }
 }
 
 async fn account_page(
@@ -131,8 +147,9 @@ pub async fn password_submit(
     }
     if errors.is_empty() {
         let stored = st.store.own_password_hash(&permit).await?;
-        if !verify(current.to_owned(), stored).await? {
-            errors.add("current_password", "Your current password is not correct");
+        let checked = verify(&st, &ctx, current.to_owned(), stored).await?;
+        if checked != Some(true) {
+            errors.add("current_password", wrong_password(checked));
         }
     }
     match new {
@@ -182,18 +199,30 @@ pub async fn second_factor_submit(
     let actor = ctx.actor().ok_or(AppError::NotSignedIn)?;
     let f = Fields::parse(&body);
     let checked = check_enrolment(&st, &ctx, &f);
-    // Replacing an authenticator already set up is a sensitive change: ask for the password.
+    // Setting up or replacing an authenticator is a sensitive change: ask for the password
+    // (a stolen session must not be able to enrol an attacker's authenticator).
     let checked = match checked {
-        Ok(ok) if actor.totp_enabled => {
+        Ok(ok) => {
             let given = f.get("current_password").to_owned();
             let stored = st.store.own_password_hash(&permit).await?;
-            if !given.is_empty() && verify(given, stored).await? {
+            let result = if given.is_empty() {
+                Some(false)
+            } else {
+                verify(&st, &ctx, given, stored).await?
+            };
+            if result == Some(true) {
                 Ok(ok)
             } else {
                 let mut errors = FormErrors::none();
                 errors.add(
                     "current_password",
-                    "Enter your current password to replace your authenticator app",
+                    if result.is_none() {
+                        wrong_password(None)
+                    } else if actor.totp_enabled {
+                        "Enter your current password to replace your authenticator app"
+                    } else {
+                        "Enter your current password to set up an authenticator app"
+                    },
                 );
                 Err((errors, Some(ok.0)))
             }
@@ -244,8 +273,9 @@ pub async fn second_factor_remove(
         return account_page(&ctx, &st, None, errors).await;
     }
     let stored = st.store.own_password_hash(&permit).await?;
-    if !verify(given, stored).await? {
-        errors.add("current_password", "Your current password is not correct");
+    let checked = verify(&st, &ctx, given, stored).await?;
+    if checked != Some(true) {
+        errors.add("current_password", wrong_password(checked));
         return account_page(&ctx, &st, None, errors).await;
     }
     st.store.set_own_totp(&permit, None).await?;

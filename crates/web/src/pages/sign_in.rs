@@ -2,7 +2,7 @@
 
 use super::{render, render_status, Chrome};
 use crate::context::{new_session, set_cookie};
-use crate::crypto::{tag, tag_ok, verify_password};
+use crate::crypto::{tag, tag_ok, verify_password_bounded};
 use crate::error::{AppError, PageError};
 use crate::forms::{Fields, FormErrors};
 use crate::{totp, AppState, Ctx};
@@ -13,7 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::Timestamp;
 use everychild_policy::{self as policy, Principal, Target};
-use everychild_store::{NewSession, SessionStage};
+use everychild_store::{Claim, NewSession, SessionStage};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
@@ -46,6 +46,8 @@ pub(crate) struct EnrolPage {
     pub required: bool,
     /// Replacing an authenticator already set up needs the current password.
     pub needs_password: bool,
+    /// An authenticator is already set up (this replaces it).
+    pub replacing: bool,
 }
 
 /// Query of the sign-in page.
@@ -98,10 +100,27 @@ fn sign_in_form(
     )
 }
 
-fn throttle_keys(ctx: &Ctx, username: &str) -> Vec<String> {
+/// The throttle keys of a password check: the account and the client address, with their
+/// limits.
+fn password_keys(st: &AppState, ctx: &Ctx, username: &str) -> Vec<(String, i64)> {
     vec![
-        format!("account:{username}"),
-        format!("address:{}", ctx.ip.as_deref().unwrap_or("unknown")),
+        (format!("account:{username}"), st.settings.account_failures),
+        (
+            format!("address:{}", ctx.ip.as_deref().unwrap_or("unknown")),
+            st.settings.address_failures,
+        ),
+    ]
+}
+
+/// The throttle keys of a second-factor code: counted apart from passwords, so a correct
+/// password never clears failed codes.
+fn code_keys(st: &AppState, ctx: &Ctx, username: &str) -> Vec<(String, i64)> {
+    vec![
+        (format!("code:{username}"), st.settings.account_failures),
+        (
+            format!("address:{}", ctx.ip.as_deref().unwrap_or("unknown")),
+            st.settings.address_failures,
+        ),
     ]
 }
 
@@ -112,17 +131,51 @@ fn lock_message(st: &AppState) -> String {
     )
 }
 
-async fn throttled(
+fn window_start(st: &AppState) -> Timestamp {
+    Timestamp::from_datetime(st.clock.now() - st.settings.throttle_window)
+}
+
+/// What checking a password found.
+pub(crate) enum PasswordCheck {
+    /// Correct.
+    Correct,
+    /// Wrong (recorded against the keys).
+    Wrong,
+    /// Too many failures in the window: not checked.
+    Throttled,
+}
+
+/// Check `password` against `stored` for `username`, throttled like a sign-in: the attempt
+/// is claimed first (atomically, against the account and the address), the hash waits its
+/// turn, and a correct password releases the claim.
+pub(crate) async fn check_password(
     st: &AppState,
-    permit: &policy::Permit<policy::Authenticate>,
-    keys: &[String],
-) -> Result<bool, AppError> {
-    let since = Timestamp::from_datetime(st.clock.now() - st.settings.throttle_window);
-    let counts = st.store.failures_since(permit, keys, since).await?;
-    Ok(
-        counts.first().copied().unwrap_or(0) >= st.settings.account_failures
-            || counts.get(1).copied().unwrap_or(0) >= st.settings.address_failures,
-    )
+    ctx: &Ctx,
+    username: &str,
+    password: String,
+    stored: Option<String>,
+) -> Result<PasswordCheck, AppError> {
+    let permit = ctx
+        .authorize::<policy::Authenticate>(st, Target::None, None)
+        .await?;
+    let keys = password_keys(st, ctx, username);
+    let ids = match st
+        .store
+        .claim_attempt(&permit, username, &keys, window_start(st))
+        .await?
+    {
+        Claim::Throttled => return Ok(PasswordCheck::Throttled),
+        Claim::Granted(ids) => ids,
+    };
+    let ok = verify_password_bounded(password, stored)
+        .await
+        .ok_or(AppError::Unavailable)?;
+    if ok {
+        st.store.release_attempt(&permit, &ids).await?;
+        Ok(PasswordCheck::Correct)
+    } else {
+        Ok(PasswordCheck::Wrong)
+    }
 }
 
 /// POST /sign-in
@@ -155,35 +208,39 @@ pub async fn submit(
         .chars()
         .take(128)
         .collect();
-    let keys = throttle_keys(&ctx, &username);
-    if throttled(&st, &permit, &keys).await? {
-        st.store
-            .record_sign_in_failure(&permit, &username, &[], "soft-locked")
-            .await?;
-        errors.add("username", &lock_message(&st));
-        return sign_in_form(
-            &st,
-            &ctx,
-            raw_username,
-            errors,
-            StatusCode::TOO_MANY_REQUESTS,
-        );
-    }
+    // Failed codes lock the password step too, until the window ends.
+    let code_key = format!("code:{username}");
+    let code_failures = st
+        .store
+        .failures_since(&permit, std::slice::from_ref(&code_key), window_start(&st))
+        .await?;
     let creds = st.store.credentials(&permit, &username).await?;
     let stored = creds.as_ref().map(|c| c.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let creds = match creds {
-        Some(c) if ok && !c.disabled => c,
-        other => {
+    let check = if code_failures.first().copied().unwrap_or(0) >= st.settings.account_failures {
+        PasswordCheck::Throttled
+    } else {
+        check_password(&st, &ctx, &username, password, stored).await?
+    };
+    let creds = match (check, creds) {
+        (PasswordCheck::Throttled, _) => {
+            errors.add("username", &lock_message(&st));
+            return sign_in_form(
+                &st,
+                &ctx,
+                raw_username,
+                errors,
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
+        (PasswordCheck::Correct, Some(c)) if !c.disabled => c,
+        (_, other) => {
             let reason = match other {
                 None => "unknown account",
                 Some(c) if c.disabled => "account disabled",
                 Some(_) => "wrong password",
             };
             st.store
-                .record_sign_in_failure(&permit, &username, &keys, reason)
+                .record_sign_in_failure(&permit, &username, &[], reason)
                 .await?;
             errors.add("username", "Enter a correct username and password");
             return sign_in_form(&st, &ctx, raw_username, errors, StatusCode::BAD_REQUEST);
@@ -206,7 +263,7 @@ pub async fn submit(
                 stage,
                 id_hash: &hash,
                 replaces: ctx.session_hash.as_deref(),
-                clear_key: &keys[0],
+                clear_key: &format!("account:{}", creds.username),
             },
         )
         .await?;
@@ -253,7 +310,7 @@ pub async fn second_factor_submit(
     let auth = ctx
         .authorize::<policy::Authenticate>(&st, Target::None, None)
         .await?;
-    let keys = throttle_keys(&ctx, &pending.username);
+    let keys = code_keys(&st, &ctx, &pending.username);
     let mut errors = FormErrors::none();
     let show = |errors: FormErrors, status| {
         render_status(
@@ -265,14 +322,21 @@ pub async fn second_factor_submit(
             },
         )
     };
-    if throttled(&st, &auth, &keys).await? {
-        errors.add("code", &lock_message(&st));
-        return show(errors, StatusCode::TOO_MANY_REQUESTS);
-    }
     if code.trim().is_empty() {
         errors.add("code", "Enter the 6-digit code from your authenticator app");
         return show(errors, StatusCode::BAD_REQUEST);
     }
+    let claimed = match st
+        .store
+        .claim_attempt(&auth, &pending.username, &keys, window_start(&st))
+        .await?
+    {
+        Claim::Throttled => {
+            errors.add("code", &lock_message(&st));
+            return show(errors, StatusCode::TOO_MANY_REQUESTS);
+        }
+        Claim::Granted(ids) => ids,
+    };
     let sf = st
         .store
         .second_factor(&permit)
@@ -292,12 +356,17 @@ pub async fn second_factor_submit(
         }
         None => false,
     };
-    if !done {
+    if done {
+        st.store.release_attempt(&auth, &claimed).await?;
+        st.store
+            .clear_failures(&auth, &format!("code:{}", pending.username))
+            .await?;
+    } else {
         st.store
             .record_sign_in_failure(
                 &auth,
                 &pending.username,
-                &keys,
+                &[],
                 "wrong or reused second-factor code",
             )
             .await?;
@@ -332,8 +401,9 @@ pub(crate) fn enrol_page(
             },
         )
         .errors(!errors.is_empty()),
-        needs_password: action.starts_with("/account")
-            && ctx.actor().is_some_and(|a| a.totp_enabled),
+        // From the account page, setting up or replacing an authenticator needs the password.
+        needs_password: action.starts_with("/account"),
+        replacing: ctx.actor().is_some_and(|a| a.totp_enabled),
         errors,
         action,
         qr_svg: totp::qr_svg(&uri).unwrap_or_default(),

@@ -11,6 +11,7 @@ mod consent;
 mod dashboard;
 mod directory_admin;
 mod group_teams;
+mod hardening;
 mod involve;
 mod localities;
 mod matrix;

@@ -123,6 +123,7 @@ async fn any_user_can_set_up_an_authenticator_from_their_account() {
                 ("secret", &secret),
                 ("secret_tag", &tag),
                 ("code", &app.code(&secret, 0)),
+                ("current_password", PASSWORD),
             ],
         )
         .await;

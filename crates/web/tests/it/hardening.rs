@@ -1,0 +1,265 @@
+//! Sign-in hardening: failed codes are counted apart and never cleared by a correct password;
+//! the throttle check and the failure record are one atomic step, so parallel requests cannot
+//! pass the limit; throttled attempts are aggregated, not audited one by one; old failures are
+//! purged; account-page password checks are throttled; a first authenticator needs the
+//! password; request ids and client addresses from headers are believed only from a trusted
+//! proxy.
+
+use everychild_domain::Role::*;
+use everychild_testkit::{input_value, Client, TestApp, PASSWORD};
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.db.raw_i64(sql).await
+}
+
+#[tokio::test]
+async fn failed_codes_are_counted_apart_and_a_correct_password_does_not_clear_them() {
+    let app = TestApp::spawn().await;
+    app.user("cd.user", "Cal Dee", Practitioner).await;
+    let (_, secret) = app.signed_in("cd.user").await;
+    let secret = secret.expect("enrolled");
+    // Five rounds of the right password and a wrong code.
+    for _ in 0..5 {
+        let mut c = app.client();
+        assert_eq!(
+            c.sign_in("cd.user", PASSWORD).await.location(),
+            "/sign-in/second-factor"
+        );
+        c.get("/sign-in/second-factor").await;
+        let r = c
+            .post_form("/sign-in/second-factor", &[("code", "000000")])
+            .await;
+        assert_eq!(r.status, 400);
+    }
+    // Now even the right password and the right code are refused until the window ends.
+    let mut c = app.client();
+    let r = c.sign_in("cd.user", PASSWORD).await;
+    assert_eq!(r.status, 429, "{}", r.location());
+    assert!(r.body.contains("too many failed attempts"));
+    app.clock.advance(time::Duration::minutes(16));
+    let mut c = app.client();
+    assert_eq!(
+        c.sign_in("cd.user", PASSWORD).await.location(),
+        "/sign-in/second-factor"
+    );
+    c.get("/sign-in/second-factor").await;
+    let r = c
+        .post_form("/sign-in/second-factor", &[("code", &app.code(&secret, 0))])
+        .await;
+    assert_eq!(r.location(), "/");
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_never_pass_the_limit_and_refusals_are_aggregated() {
+    let app = TestApp::spawn().await;
+    app.user("pl.user", "Pat Lee", Practitioner).await;
+    let before = app.audit_count().await;
+    let mut clients: Vec<Client> = (0..24).map(|_| app.client()).collect();
+    let tries = clients
+        .iter_mut()
+        .map(|c| async move { c.sign_in("pl.user", "not the password!").await.status });
+    let statuses = futures_join_all(tries).await;
+    let wrong = statuses.iter().filter(|s| **s == 400).count();
+    let locked = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(wrong + locked, 24, "{statuses:?}");
+    assert_eq!(wrong, 5, "exactly the limit is checked: {statuses:?}");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM sign_in_failures WHERE throttle_key = 'account:pl.user'"
+        )
+        .await,
+        5
+    );
+    // Five failures audited, and one lock: the 19 refused attempts are counted on it.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in.failure'"
+        )
+        .await,
+        5
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'sign_in.locked'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT attempts FROM sign_in_locks WHERE throttle_key = 'account:pl.user'"
+        )
+        .await,
+        19
+    );
+    assert_eq!(app.audit_count().await, before + 6);
+    // After the window the old failures are purged at the next attempt.
+    app.clock.advance(time::Duration::minutes(16));
+    let r = app.client().sign_in("pl.user", PASSWORD).await;
+    assert_eq!(r.location(), "/sign-in/set-up-second-factor");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM sign_in_failures").await,
+        0
+    );
+}
+
+/// Await every future concurrently, results in order.
+async fn futures_join_all<F: std::future::Future>(
+    fs: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    tokio_join(fs.into_iter().map(Box::pin).collect()).await
+}
+
+async fn tokio_join<F: std::future::Future>(fs: Vec<std::pin::Pin<Box<F>>>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut fs: Vec<Option<std::pin::Pin<Box<F>>>> = fs.into_iter().map(Some).collect();
+    let mut out: Vec<Option<F::Output>> = (0..fs.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in fs.iter_mut().enumerate() {
+            if let Some(fut) = f {
+                match fut.as_mut().poll(cx) {
+                    Poll::Ready(v) => {
+                        out[i] = Some(v);
+                        *f = None;
+                    }
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
+}
+
+#[tokio::test]
+async fn account_page_password_checks_are_throttled_and_a_first_authenticator_needs_the_password() {
+    let app = TestApp::spawn().await;
+    app.user("ac.user", "Ace Board", AdvisoryBoardMember).await;
+    let (mut c, _) = app.signed_in("ac.user").await;
+    // Enrolling a first authenticator from the account page needs the current password.
+    let page = c.get("/account/second-factor").await;
+    let secret = everychild_testkit::extract(&page.body, "id=\"totp-secret\">", "<").unwrap();
+    let tag = input_value(&page.body, "secret_tag").unwrap();
+    let r = c
+        .post_form(
+            "/account/second-factor",
+            &[
+                ("secret", &secret),
+                ("secret_tag", &tag),
+                ("code", &app.code(&secret, 0)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r
+        .body
+        .contains("Enter your current password to set up an authenticator app"));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT totp_enabled FROM users WHERE username = 'ac.user'"
+        )
+        .await,
+        0
+    );
+    // Guessing the current password on the account page is throttled like a sign-in.
+    for _ in 0..5 {
+        c.get("/account/password").await;
+        let r = c
+            .post_form(
+                "/account/password",
+                &[
+                    ("current_password", "a wrong guess!!"),
+                    ("new_password", "a brand new long passphrase"),
+                    ("confirm_password", "a brand new long passphrase"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("Your current password is not correct"));
+    }
+    let r = c
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new long passphrase"),
+                ("confirm_password", "a brand new long passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("too many failed attempts"), "{}", r.body);
+    // The right password, once the window has passed, works.
+    app.clock.advance(time::Duration::minutes(16));
+    let (mut c, _) = app.signed_in("ac.user").await;
+    let page = c.get("/account/second-factor").await;
+    let secret = everychild_testkit::extract(&page.body, "id=\"totp-secret\">", "<").unwrap();
+    let tag = input_value(&page.body, "secret_tag").unwrap();
+    let r = c
+        .post_form(
+            "/account/second-factor",
+            &[
+                ("secret", &secret),
+                ("secret_tag", &tag),
+                ("code", &app.code(&secret, 0)),
+                ("current_password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/account?done=second-factor", "{}", r.body);
+}
+
+#[tokio::test]
+async fn request_ids_and_addresses_from_headers_are_believed_only_from_a_trusted_proxy() {
+    let app = TestApp::spawn().await;
+    app.user("rq.user", "Rae Quin", Practitioner).await;
+    let (mut c, _) = app.signed_in("rq.user").await;
+    let r = c
+        .get_with_headers(
+            "/staff",
+            &[
+                ("x-request-id", "forged-by-client"),
+                ("x-forwarded-for", "203.0.113.9"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_ne!(r.header("x-request-id"), "forged-by-client");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_events WHERE request_id = 'forged-by-client' OR ip = '203.0.113.9'").await,
+        0
+    );
+    // Behind a configured proxy (here, loopback), its headers are believed.
+    let mut s = everychild_testkit::test_settings();
+    s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let app = TestApp::spawn_with(s).await;
+    let me = app.user("rq.user", "Rae Quin", Practitioner).await;
+    let (mut c, _) = app.signed_in("rq.user").await;
+    let r = c
+        .get_with_headers(
+            &format!("/staff/{}", me.0),
+            &[
+                ("x-request-id", "from-the-proxy"),
+                ("x-forwarded-for", "203.0.113.9"),
+            ],
+        )
+        .await;
+    assert_eq!(r.header("x-request-id"), "from-the-proxy");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_events WHERE request_id = 'from-the-proxy' AND ip = '203.0.113.9'").await,
+        1
+    );
+}

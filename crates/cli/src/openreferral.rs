@@ -26,6 +26,10 @@ pub struct OpenReferralArgs {
     /// Requests in flight at once when fetching each /services/{id}.
     #[arg(long, default_value_t = 8)]
     pub parallel: usize,
+    /// Allow plain http:// for a feed on this machine (127.0.0.0/8, ::1, localhost): for
+    /// tests and local mirrors only. Every other feed must be https://.
+    #[arg(long)]
+    pub allow_http_loopback: bool,
     #[command(flatten)]
     pub db: crate::config::DbArgs,
 }
@@ -33,14 +37,64 @@ pub struct OpenReferralArgs {
 /// The most pages read from one list (a feed that never says it has ended is stopped here).
 const MAX_PAGES: u32 = 100_000;
 
+/// The most bytes read from one feed in all (every page and document together).
+pub const MAX_FEED_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Whether `url` may be read: https, or http to this machine when `allow_http_loopback`.
+pub fn allowed_url(url: &str, allow_http_loopback: bool) -> Result<(), String> {
+    let u = url::Url::parse(url).map_err(|e| format!("{url} is not a URL: {e}"))?;
+    match u.scheme() {
+        "https" => Ok(()),
+        "http" if allow_http_loopback && is_loopback(&u) => Ok(()),
+        "http" if is_loopback(&u) => Err(format!(
+            "{url} is plain http: add --allow-http-loopback to read a feed on this machine"
+        )),
+        "http" => Err(format!(
+            "{url} is plain http: feeds are read over https only, so nobody between can change them"
+        )),
+        other => Err(format!("{url}: the scheme {other} is not supported")),
+    }
+}
+
+fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The HTTP client for a feed: redirects are followed only within the feed's own origin (at
+/// most five), so a feed cannot send the import elsewhere.
 fn client() -> anyhow::Result<reqwest::Client> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if !same {
+            let to = attempt.url().to_string();
+            attempt.error(format!(
+                "a redirect to another origin ({to}) is not followed"
+            ))
+        } else if attempt.previous().len() > 5 {
+            attempt.error("more than five redirects")
+        } else {
+            attempt.follow()
+        }
+    });
     reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .connect_timeout(Duration::from_secs(15))
+        .redirect(policy)
         .user_agent(concat!("everychild/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("could not start the HTTP client")
 }
+
+/// Bytes read from the feed so far, across every request.
+static FEED_BYTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// GET a JSON document; `Ok(Err(reason))` for an answer that is not a document.
 async fn get_json(
@@ -77,6 +131,12 @@ async fn get_json(
                 oruk::MAX_DOCUMENT_BYTES
             )));
         }
+        let total = FEED_BYTES.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
+            + chunk.len() as u64;
+        anyhow::ensure!(
+            total <= MAX_FEED_BYTES,
+            "the feed could not be read, nothing was changed: it is larger than {MAX_FEED_BYTES} bytes in all"
+        );
         body.extend_from_slice(&chunk);
     }
     Ok(oruk::parse_json(url, &body).map_err(|e| e.to_string()))
@@ -177,9 +237,17 @@ pub async fn read_url(base: &str, per_page: u32, parallel: usize) -> anyhow::Res
     Ok(feed)
 }
 
-/// Read a feed from a URL or a folder.
-pub async fn read(source: &str, per_page: u32, parallel: usize) -> anyhow::Result<Feed> {
+/// Read a feed from a URL (https, or http on this machine when `allow_http_loopback`) or a
+/// folder.
+pub async fn read(
+    source: &str,
+    per_page: u32,
+    parallel: usize,
+    allow_http_loopback: bool,
+) -> anyhow::Result<Feed> {
     if source.starts_with("http://") || source.starts_with("https://") {
+        allowed_url(source, allow_http_loopback).map_err(|e| anyhow::anyhow!("{e}"))?;
+        FEED_BYTES.store(0, std::sync::atomic::Ordering::Relaxed);
         read_url(source, per_page, parallel).await
     } else {
         let dir = Path::new(source);
@@ -221,7 +289,13 @@ pub async fn store_feed(
 pub async fn run(a: OpenReferralArgs) -> anyhow::Result<()> {
     let url = crate::config::database_url(&a.db)?;
     let store = crate::open(&url, &Default::default()).await?;
-    let feed = read(&a.source, a.per_page.clamp(1, 1000), a.parallel).await?;
+    let feed = read(
+        &a.source,
+        a.per_page.clamp(1, 1000),
+        a.parallel,
+        a.allow_http_loopback,
+    )
+    .await?;
     let mut refused = feed.refused.clone();
     refused.sort_by(|x, y| x.item.cmp(&y.item));
     for r in &refused {
@@ -257,5 +331,11 @@ pub async fn run(a: OpenReferralArgs) -> anyhow::Result<()> {
             )
         }
     );
+    if !report.held_for_approval.is_empty() {
+        println!(
+            "{} changed entries were approved here before: their new versions await approval, and the approved versions stay public until then",
+            report.held_for_approval.len()
+        );
+    }
     Ok(())
 }

@@ -253,6 +253,26 @@ pub struct AuditRow {
     pub hash: String,
 }
 
+/// What an administrator sees in place of the detail of an event about a child.
+pub const WITHHELD: &str =
+    r#"{"withheld":"about a child: only the data protection officer reads this"}"#;
+
+/// Whether an event's detail may hold data about a child (search terms, reasons, needs):
+/// anything done to a person's record, any search of children, any casework.
+fn holds_child_data(e: &AuditRow) -> bool {
+    e.subject_type.as_deref() == Some("person")
+        || [
+            "child.",
+            "request.",
+            "link_review.",
+            "involvement.",
+            "referral.",
+            "group_team.",
+        ]
+        .iter()
+        .any(|p| e.action.starts_with(p))
+}
+
 impl AuditRow {
     fn record(&self) -> AuditRecord {
         AuditRecord {
@@ -341,7 +361,19 @@ impl AuditRepo for SqlStore {
         for b in &binds {
             q = q.bind(b);
         }
-        let events = q.fetch_all(&self.pool).await?;
+        let mut events = q.fetch_all(&self.pool).await?;
+        // Search terms, reasons and needs are about children: only the data protection
+        // officer reads them; administrators see who did what to which record, and when.
+        let reader_is_dpo = p
+            .actor()
+            .is_some_and(|a| a.role == everychild_domain::Role::DataProtectionOfficer);
+        if !reader_is_dpo {
+            for e in &mut events {
+                if holds_child_data(e) {
+                    e.detail = WITHHELD.to_owned();
+                }
+            }
+        }
         let detail = serde_json::json!({
             "actor": f.actor, "action": f.action, "subject_type": f.subject_type,
             "subject_id": f.subject_id, "outcome": f.outcome, "from": f.from, "to": f.to,

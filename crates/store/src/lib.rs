@@ -28,7 +28,7 @@ mod tokens;
 mod types;
 mod users;
 
-pub use audit::{AuditFilter, AuditPage, AuditRow};
+pub use audit::{AuditFilter, AuditPage, AuditRow, WITHHELD};
 pub use casework::{
     ActionRow, AssessmentView, ConsentRow, LevelChangeRow, LocalitySummary, MeetingRow, NewRequest,
     PanelItem, PanelRow, Plan, Proposal, RequestDetail, RequestSummary, SaveOutcome, TeamMemberRow,

@@ -19,6 +19,16 @@ fn fixtures(which: &str) -> String {
 }
 
 fn import(url: &str, source: &str) -> (bool, String) {
+    let mut args = vec!["import", "openreferral", source, "--database", url];
+    if source.starts_with("http://") {
+        args.push("--allow-http-loopback");
+    }
+    let o = everychild(&args, None);
+    (o.status.success(), out(&o))
+}
+
+/// As [`import`], without allowing plain http.
+fn import_strict(url: &str, source: &str) -> (bool, String) {
     let o = everychild(&["import", "openreferral", source, "--database", url], None);
     (o.status.success(), out(&o))
 }
@@ -145,6 +155,17 @@ async fn serve_feed(broken: bool) -> String {
             "/feed/taxonomies",
             get(move || async move { json(taxonomies) }),
         )
+        // A list that sends the import to another origin.
+        .route(
+            "/elsewhere/services",
+            get(|| async {
+                (
+                    StatusCode::FOUND,
+                    [("location", "http://127.0.0.2:9/feed/services")],
+                )
+                    .into_response()
+            }),
+        )
         .route(
             "/feed/taxonomy_terms",
             get(move || async move { json(terms) }),
@@ -162,6 +183,30 @@ async fn an_api_feed_is_paged_fetched_item_by_item_and_a_broken_one_changes_noth
     assert!(everychild(&["migrate", "--database", &url], None)
         .status
         .success());
+
+    // Plain http is refused without the flag, and the flag is for this machine only.
+    let feed = serve_feed(false).await;
+    let (u, f) = (url.clone(), feed.clone());
+    let (ok, text) = tokio::task::spawn_blocking(move || import_strict(&u, &f))
+        .await
+        .unwrap();
+    assert!(!ok && text.contains("plain http"), "{text}");
+    let (u, f) = (url.clone(), "http://192.0.2.1/feed".to_owned());
+    let (ok, text) = tokio::task::spawn_blocking(move || import(&u, &f))
+        .await
+        .unwrap();
+    assert!(!ok && text.contains("over https only"), "{text}");
+    // A redirect to another origin is not followed.
+    let elsewhere = feed.replace("/feed", "/elsewhere");
+    let u = url.clone();
+    let (ok, text) = tokio::task::spawn_blocking(move || import(&u, &elsewhere))
+        .await
+        .unwrap();
+    assert!(!ok && text.contains("another origin"), "{text}");
+    assert_eq!(
+        db.raw_i64("SELECT COUNT(*) FROM directory_entries").await,
+        0
+    );
 
     let broken = serve_feed(true).await;
     let u = url.clone();

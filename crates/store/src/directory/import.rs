@@ -179,9 +179,16 @@ pub(super) async fn run(
             service.organization_id = Some(id.clone());
         }
         let document = to_json(&service)?;
-        type Row = (String, i64, Option<String>, Option<String>, Option<String>);
+        type Row = (
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
         let row: Option<Row> = sqlx::query_as(
-            "SELECT e.status, e.version, lv.document, COALESCE(lv.extras, cv.extras), COALESCE(lv.review_by, cv.review_by) FROM directory_entries e \
+            "SELECT e.status, e.version, lv.document, COALESCE(lv.extras, cv.extras), COALESCE(lv.review_by, cv.review_by), lv.change FROM directory_entries e \
              JOIN directory_entry_versions cv ON cv.entry_id = e.id AND cv.version = e.version \
              LEFT JOIN directory_entry_versions lv ON lv.entry_id = e.id AND lv.version = e.live_version \
              WHERE e.id = $1",
@@ -210,19 +217,19 @@ pub(super) async fn run(
                 };
                 (1, extras, new_review)
             }
-            Some((status, _, _, _, _)) if status == EntryStatus::Archived.as_str() => {
+            Some((status, _, _, _, _, _)) if status == EntryStatus::Archived.as_str() => {
                 report.archived_here.push(service.id.clone());
                 continue;
             }
             // An editor's change here waits for approval: the feed never overwrites it.
-            Some((status, _, _, _, _))
+            Some((status, _, _, _, _, _))
                 if status == EntryStatus::Draft.as_str()
                     || status == EntryStatus::AwaitingApproval.as_str() =>
             {
                 report.pending_here.push(service.id.clone());
                 continue;
             }
-            Some((_, _, Some(live), Some(extras), review))
+            Some((_, _, Some(live), Some(extras), review, _))
                 if live == document
                     && new_extras.as_ref().is_none_or(|x| *x == extras)
                     && (new_review.is_none() || new_review == review) =>
@@ -230,7 +237,45 @@ pub(super) async fn run(
                 report.unchanged.push(service.id.clone());
                 continue;
             }
-            Some((_, v, _, extras, review_by)) => {
+            // The version public now was approved by a person here: the feed's change waits
+            // for a second person, and the approved version stays public meanwhile.
+            Some((_, v, _, extras, review_by, live_change))
+                if live_change.as_deref() == Some("approve") =>
+            {
+                let next = v + 1;
+                let extras = match (new_extras, extras) {
+                    (Some(x), _) | (None, Some(x)) => x,
+                    (None, None) => to_json(&Extras::default())?,
+                };
+                let review_by = new_review.or(review_by);
+                sqlx::query(
+                    "UPDATE directory_entries SET status = 'awaiting_approval', version = $2, updated_at = $3 WHERE id = $1",
+                )
+                .bind(&service.id)
+                .bind(next)
+                .bind(&now)
+                .execute(&mut *a.tx)
+                .await?;
+                insert_version(
+                    store,
+                    &mut a.tx,
+                    p,
+                    NewVersion {
+                        id: &service.id,
+                        version: next,
+                        status: EntryStatus::AwaitingApproval,
+                        change: "imported",
+                        note: Some(&feed.source),
+                        document: &document,
+                        extras: &extras,
+                        review_by: review_by.as_deref(),
+                    },
+                )
+                .await?;
+                report.held_for_approval.push(service.id.clone());
+                continue;
+            }
+            Some((_, v, _, extras, review_by, _)) => {
                 let next = v + 1;
                 let extras = match (new_extras, extras) {
                     (Some(x), _) | (None, Some(x)) => x,
@@ -286,6 +331,7 @@ pub(super) async fn run(
                 "unchanged": report.unchanged.len(),
                 "archived_here": report.archived_here.len(),
                 "pending_here": report.pending_here.len(),
+                "held_for_approval": report.held_for_approval.len(),
             })),
         )
         .await?;

@@ -138,4 +138,7 @@ pub struct DirectoryImportReport {
     pub archived_here: Vec<String>,
     /// Entries with an editor's change here waiting to be approved, left as they are.
     pub pending_here: Vec<String>,
+    /// Entries whose published version was approved here: the feed's change is kept as a new
+    /// version awaiting approval, and the approved one stays public until someone approves it.
+    pub held_for_approval: Vec<String>,
 }

@@ -804,3 +804,38 @@ async fn a_search_must_name_one_child_and_volumes_are_limited_and_alerted() {
         200
     );
 }
+
+#[tokio::test]
+async fn administrators_read_the_audit_log_without_child_data_and_the_dpo_reads_it_all() {
+    let (app, _) = TestApp::spawn_demo_with(0).await;
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    let id = child(&mut teacher, "Pia").await;
+    teacher
+        .get("/api/v1/children?name=Pia+Okafor&date_of_birth=2016-03-04&purpose=known")
+        .await;
+    let (mut hv, _) = app.signed_in("health.visitor").await;
+    assert_eq!(declare(&mut hv, id, "health_visitor").await, 303);
+    let (mut admin, _) = app.signed_in("admin").await;
+    let log = admin
+        .get("/api/v1/audit/events?action=child.&per_page=100")
+        .await;
+    assert_eq!(log.status, 200);
+    assert!(log.body.contains("child.search") && log.body.contains("child.declare_involvement"));
+    assert!(
+        !log.body.contains("Pia") && !log.body.contains("2016-03-04"),
+        "{}",
+        log.body
+    );
+    assert!(log
+        .body
+        .contains("only the data protection officer reads this"));
+    let (mut dpo, _) = app.signed_in("dpo").await;
+    let log = dpo
+        .get("/api/v1/audit/events?action=child.search&per_page=100")
+        .await;
+    assert!(
+        log.body.contains("Pia Okafor") && log.body.contains("2016-03-04"),
+        "{}",
+        log.body
+    );
+}

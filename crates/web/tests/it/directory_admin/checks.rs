@@ -354,3 +354,64 @@ async fn an_edit_changes_what_the_form_shows_and_keeps_the_rest_of_the_document(
         Some("Imported Stay and Play")
     );
 }
+
+#[tokio::test]
+async fn an_imported_change_to_a_locally_approved_entry_waits_for_approval() {
+    let w = world().await;
+    let p = authorize(&Principal::Console, Target::None, Some("test set-up")).unwrap();
+    let feed = |name: &str| {
+        let mut s = imported();
+        s.name = name.into();
+        DirectoryImport {
+            source: "test feed".into(),
+            services: vec![s.into()],
+            ..DirectoryImport::default()
+        }
+    };
+    w.app
+        .store
+        .import_directory(&p, &feed("Imported Stay and Play"))
+        .await
+        .unwrap();
+    let id = uuid(1);
+    // An entry whose public version was approved here by a person (as after an editor's
+    // change went through four eyes).
+    w.app
+        .db
+        .raw(&format!(
+            "UPDATE directory_entry_versions SET change = 'approve' WHERE entry_id = '{id}'"
+        ))
+        .await;
+    let r = w
+        .app
+        .store
+        .import_directory(&p, &feed("Renamed by the feed"))
+        .await
+        .unwrap();
+    assert_eq!(r.held_for_approval, vec![id.clone()]);
+    assert!(r.changed.is_empty());
+    // The approved version stays public; the feed's change waits for an approver.
+    let public = w
+        .app
+        .client()
+        .get(&format!("/api/openreferral/services/{id}"))
+        .await;
+    assert_eq!(public.json()["name"], "Imported Stay and Play");
+    assert_eq!(
+        w.app
+            .db
+            .raw_text(&format!(
+                "SELECT status FROM directory_entries WHERE id = '{id}'"
+            ))
+            .await,
+        "awaiting_approval"
+    );
+    // A later import leaves the waiting change alone.
+    let again = w
+        .app
+        .store
+        .import_directory(&p, &feed("Renamed again"))
+        .await
+        .unwrap();
+    assert_eq!(again.pending_here, vec![id]);
+}

@@ -35,6 +35,7 @@ pub struct FileConfig {
     searches_per_hour: Option<i64>,
     reads_per_hour: Option<i64>,
     trusted_proxies: Option<Vec<String>>,
+    totp_keys: Option<Vec<String>>,
 }
 
 /// The database to use.
@@ -140,6 +141,12 @@ pub struct ServeArgs {
     /// (comma-separated). Default: none.
     #[arg(long, env = "EVERYCHILD_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Option<Vec<String>>,
+    /// Keys that encrypt authenticator secrets at rest, newest first (comma-separated; each a
+    /// long random passphrase). Default: one key derived from secret_key. To rotate, put the
+    /// new key first and keep the old ones: each secret is sealed again under the new key at
+    /// its user's next sign-in.
+    #[arg(long, env = "EVERYCHILD_TOTP_KEYS", value_delimiter = ',', hide_env_values = true)]
+    pub totp_keys: Option<Vec<String>>,
 }
 
 /// Resolved settings.
@@ -241,6 +248,18 @@ pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved
                     .with_context(|| format!("trusted_proxies: {p:?} is not an IP address"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?,
+        totp_keys: {
+            let keys = a.totp_keys.clone().or(f.totp_keys).unwrap_or_default();
+            if let Some(short) = keys.iter().find(|k| k.trim().len() < 32) {
+                bail!(
+                    "totp_keys: each key must be at least 32 characters (one is {})",
+                    short.trim().len()
+                );
+            }
+            keys.iter()
+                .map(|k| everychild_web::secrets::SecretKey::derive(k.trim()))
+                .collect()
+        },
         session_idle: time::Duration::minutes(positive(
             "session_idle_minutes",
             a.session_idle_minutes

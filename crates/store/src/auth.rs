@@ -333,7 +333,8 @@ impl AuthRepo for SqlStore {
         .bind(crate::meta::current().ip)
         .execute(&mut *a.tx)
         .await?;
-        let action = if enrol_secret.is_some() {
+        // (A secret given at a later sign-in is the same secret sealed under a newer key.)
+        let action = if enrol_secret.is_some() && u.must_enrol {
             "sign_in.success_enrolled_second_factor"
         } else {
             "sign_in.success"

@@ -14,6 +14,7 @@ mod error;
 mod forms;
 mod pages;
 mod routes;
+pub mod secrets;
 mod settings;
 mod svgmap;
 mod totp;

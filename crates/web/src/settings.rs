@@ -34,6 +34,9 @@ pub struct WebSettings {
     /// Addresses of reverse proxies whose `X-Request-Id` and `X-Forwarded-For` headers are
     /// believed (none by default: the connection's own address is the client's).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Keys that encrypt authenticator secrets at rest, newest first (empty: one key derived
+    /// from `secret_key`). See `secrets.rs` for rotation.
+    pub totp_keys: Vec<crate::secrets::SecretKey>,
 }
 
 impl WebSettings {
@@ -52,8 +55,21 @@ impl WebSettings {
             throttle_window: time::Duration::minutes(15),
             authority_name: "everychild".into(),
             trusted_proxies: Vec::new(),
+            totp_keys: Vec::new(),
         }
     }
+    /// The keys for authenticator secrets, newest first.
+    pub fn secret_keys(&self) -> Vec<crate::secrets::SecretKey> {
+        if self.totp_keys.is_empty() {
+            use secrecy::ExposeSecret;
+            vec![crate::secrets::SecretKey::derive(
+                self.secret_key.expose_secret(),
+            )]
+        } else {
+            self.totp_keys.clone()
+        }
+    }
+
     /// Whether a user with `role` must use a second factor here.
     pub fn second_factor_required(&self, role: Role) -> bool {
         !self.demo_second_factor_off

@@ -231,8 +231,10 @@ pub async fn second_factor_submit(
     };
     match checked {
         Ok((secret, step)) => {
+            let sealed = crate::secrets::seal(&st.settings.secret_keys(), &secret)
+                .ok_or_else(|| AppError::Internal("could not encrypt the secret".into()))?;
             st.store
-                .set_own_totp(&permit, Some((&secret, step)))
+                .set_own_totp(&permit, Some((&sealed, step)))
                 .await?;
             Ok(Redirect::to("/account?done=second-factor").into_response())
         }

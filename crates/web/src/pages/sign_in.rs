@@ -342,16 +342,24 @@ pub async fn second_factor_submit(
         .second_factor(&permit)
         .await?
         .ok_or(AppError::NotSignedIn)?;
-    let step = sf
+    let keys_ = st.settings.secret_keys();
+    let opened = sf
         .secret
         .as_deref()
-        .and_then(|s| totp::matching_step(s, code, unix_now(&st)))
+        .and_then(|s| crate::secrets::open(&keys_, s));
+    let step = opened
+        .as_ref()
+        .and_then(|o| totp::matching_step(&o.secret, code, unix_now(&st)))
         .filter(|step| *step > sf.last_step);
+    // A secret stored in plain text or under an old key is written again under the newest.
+    let resealed = opened
+        .filter(|o| o.stale)
+        .and_then(|o| crate::secrets::seal(&keys_, &o.secret));
     let (_id, new_hash, cookie) = new_session(&st);
     let done = match step {
         Some(step) => {
             st.store
-                .complete_sign_in(&permit, &old_hash, &new_hash, step, None)
+                .complete_sign_in(&permit, &old_hash, &new_hash, step, resealed.as_deref())
                 .await?
         }
         None => false,
@@ -505,9 +513,11 @@ pub async fn enrol_submit(
     match check_enrolment(&st, &ctx, &f) {
         Ok((secret, step)) => {
             let (_id, new_hash, cookie) = new_session(&st);
+            let sealed = crate::secrets::seal(&st.settings.secret_keys(), &secret)
+                .ok_or_else(|| AppError::Internal("could not encrypt the secret".into()))?;
             if st
                 .store
-                .complete_sign_in(&permit, &old_hash, &new_hash, step, Some(&secret))
+                .complete_sign_in(&permit, &old_hash, &new_hash, step, Some(&sealed))
                 .await?
             {
                 return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response());

@@ -263,3 +263,54 @@ async fn request_ids_and_addresses_from_headers_are_believed_only_from_a_trusted
         1
     );
 }
+
+#[tokio::test]
+async fn authenticator_secrets_are_encrypted_at_rest_and_resealed_after_rotation() {
+    let app = TestApp::spawn().await;
+    app.user("tk.user", "Tia Key", Practitioner).await;
+    let (_, secret) = app.signed_in("tk.user").await;
+    let secret = secret.unwrap();
+    let stored = app
+        .db
+        .raw_text("SELECT totp_secret FROM users WHERE username = 'tk.user'")
+        .await;
+    assert!(stored.starts_with("enc1:"), "{stored}");
+    assert!(
+        !stored.contains(&secret),
+        "the database never holds the secret itself"
+    );
+    // A secret stored in plain text (from before encryption) still works and is sealed at the
+    // next sign-in.
+    app.db
+        .raw(&format!(
+            "UPDATE users SET totp_secret = '{secret}' WHERE username = 'tk.user'"
+        ))
+        .await;
+    let (_, again) = app.signed_in("tk.user").await;
+    assert_eq!(again.as_deref(), Some(secret.as_str()));
+    let resealed = app
+        .db
+        .raw_text("SELECT totp_secret FROM users WHERE username = 'tk.user'")
+        .await;
+    assert!(
+        resealed.starts_with("enc1:") && resealed != stored,
+        "{resealed}"
+    );
+    // A secret whose ciphertext was altered opens nothing: the sign-in is refused.
+    let mut bad = resealed.clone();
+    let last = bad.pop().unwrap();
+    bad.push(if last == 'A' { 'B' } else { 'A' });
+    app.db
+        .raw(&format!(
+            "UPDATE users SET totp_secret = '{bad}' WHERE username = 'tk.user'"
+        ))
+        .await;
+    let mut c = app.client();
+    c.sign_in("tk.user", PASSWORD).await;
+    c.get("/sign-in/second-factor").await;
+    app.clock.advance(time::Duration::seconds(31));
+    let r = c
+        .post_form("/sign-in/second-factor", &[("code", &app.code(&secret, 0))])
+        .await;
+    assert_eq!(r.status, 400);
+}

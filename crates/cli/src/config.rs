@@ -145,7 +145,12 @@ pub struct ServeArgs {
     /// long random passphrase). Default: one key derived from secret_key. To rotate, put the
     /// new key first and keep the old ones: each secret is sealed again under the new key at
     /// its user's next sign-in.
-    #[arg(long, env = "EVERYCHILD_TOTP_KEYS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long,
+        env = "EVERYCHILD_TOTP_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub totp_keys: Option<Vec<String>>,
 }
 

@@ -102,7 +102,7 @@ impl ThrottleRepo for SqlStore {
                     .bind(&key)
                     .fetch_optional(&mut *tx)
                     .await?;
-            let fresh = !first.as_ref().is_some_and(|(f,)| *f >= since);
+            let fresh = first.as_ref().is_none_or(|(f,)| *f < since);
             if fresh {
                 sqlx::query("DELETE FROM sign_in_locks WHERE throttle_key = $1")
                     .bind(&key)

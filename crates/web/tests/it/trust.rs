@@ -702,9 +702,7 @@ async fn merges_and_the_review_queue_stay_in_the_reviewers_scope() {
     assert_ne!(r.status, 303, "{}", r.body);
     assert_eq!(
         app.db
-            .raw_i64(&format!(
-                "SELECT COUNT(*) FROM persons WHERE root_id IS NOT NULL"
-            ))
+            .raw_i64("SELECT COUNT(*) FROM persons WHERE root_id IS NOT NULL")
             .await,
         0
     );

@@ -397,6 +397,13 @@ impl TestApp {
         (c, secret)
     }
 
+    /// Remember the authenticator secret enrolled for `username` another way (a browser test).
+    pub fn remember_secret(&self, username: &str, secret: &str) {
+        if let Ok(mut m) = self.secrets.lock() {
+            m.insert(username.to_owned(), secret.to_owned());
+        }
+    }
+
     /// The authenticator secret [`TestApp::signed_in`] enrolled for `username`, if any.
     pub fn secret_of(&self, username: &str) -> Option<String> {
         self.secrets.lock().ok()?.get(username).cloned()

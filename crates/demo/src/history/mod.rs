@@ -314,7 +314,12 @@ pub async fn build(
         match step {
             Step::New => {
                 let child = match cases[ci].child {
-                    Some(c) => c,
+                    Some(c) => {
+                        // Back again after a year or more: the registration has lapsed, so the
+                        // practitioner asks again and the hub manager approves.
+                        renew(&past, who, &s.manager, c).await?;
+                        c
+                    }
                     None => {
                         let (c, age) = register(&past, who, s, at, &mut rng).await?;
                         cases[ci].child = Some(c);
@@ -595,6 +600,59 @@ fn lead_permit(who: &Worker, child: i64) -> Result<policy::Permit<policy::Manage
         },
         "run the team around the child",
     )
+}
+
+/// Make sure `who` still works with `child`: if their involvement has lapsed, they declare
+/// it again and `manager` (of the child's locality) approves it, at the store's time.
+async fn renew(store: &SqlStore, who: &Worker, manager: &Worker, child: i64) -> Result<()> {
+    let find = who
+        .permit::<policy::FindChildBasis>(Target::None, "see whether I still work with a child")?;
+    let bases = store.child_bases(&find, child).await?.unwrap_or_default();
+    if bases.contains(&Basis::Involved) {
+        return Ok(());
+    }
+    let id = store
+        .declare_involvement(
+            &who.permit::<policy::DeclareInvolvement>(
+                Target::Child {
+                    id: child,
+                    basis: Basis::None,
+                },
+                "record that I work with a child",
+            )?,
+            NewInvolvement {
+                role: who.involvement_role.into(),
+                team: None,
+                since: store.today_text(),
+                contact: Some("Through the office".into()),
+            },
+            "Working with the family again after a new concern",
+        )
+        .await?;
+    let look =
+        manager.permit::<policy::FindChildBasis>(Target::None, "decide who works with a child")?;
+    let Some(scope) = store.declaration_scope(&look, id).await? else {
+        return Ok(());
+    };
+    let Some(ground) = scope.ground else {
+        return Ok(());
+    };
+    store
+        .decide_involvement(
+            &manager.permit::<policy::DecideInvolvement>(
+                Target::Involvement {
+                    id,
+                    child: scope.child,
+                    declared_by: who.actor.user_id,
+                    ground,
+                },
+                "decide who works with a child",
+            )?,
+            true,
+            "",
+        )
+        .await?;
+    Ok(())
 }
 
 async fn register(

@@ -40,6 +40,11 @@ pub(crate) fn permit_user<C: Capability>(p: &Permit<C>) -> Result<&policy::Actor
 }
 
 impl SqlStore {
+    /// Today's date (`YYYY-MM-DD`) by the store's clock, for callers outside the store.
+    pub fn today_text(&self) -> String {
+        self.today()
+    }
+
     /// Today's date (`YYYY-MM-DD`) by the store's clock.
     pub(crate) fn today(&self) -> String {
         let d = self.clock.now().date();

@@ -18,6 +18,7 @@ mod matrix;
 mod openreferral;
 mod ops;
 mod referrals;
+mod relationships;
 mod requests;
 mod reviews;
 mod sign_in;

@@ -37,3 +37,17 @@ CREATE TABLE sign_in_locks (
     last_at TEXT NOT NULL,
     attempts INTEGER NOT NULL
 );
+
+-- Four eyes: resetting an administrator's or the DPO's password or authenticator.
+CREATE TABLE credential_resets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL CHECK (kind IN ('password', 'second_factor')),
+    requested_by_id INTEGER NOT NULL REFERENCES users(id),
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    approved_by_id INTEGER REFERENCES users(id),
+    approved_by TEXT,
+    approved_at TEXT
+);
+CREATE INDEX credential_resets_user ON credential_resets(user_id, approved_at);

@@ -23,6 +23,7 @@ mod meta;
 mod orgs;
 mod people;
 mod pool;
+mod resets;
 mod throttle;
 mod tokens;
 mod types;
@@ -57,6 +58,7 @@ pub use people::rules::{AccessRules, READS_PER_HOUR, SEARCHES_PER_HOUR};
 pub use people::types::*;
 pub use people::volume::VolumeAlert;
 pub use pool::{Backend, PoolSettings, SqlStore};
+pub use resets::{needs_second_person, PendingReset, ResetKind, ResetRepo};
 pub use throttle::{Claim, ThrottleRepo};
 pub use types::*;
 
@@ -1165,6 +1167,7 @@ pub trait HealthRepo: Send + Sync {
 pub trait Repositories:
     AuthRepo
     + ThrottleRepo
+    + ResetRepo
     + AccountRepo
     + UserRepo
     + OrgRepo
@@ -1182,6 +1185,7 @@ pub trait Repositories:
 impl<T> Repositories for T where
     T: AuthRepo
         + ThrottleRepo
+        + ResetRepo
         + AccountRepo
         + UserRepo
         + OrgRepo

@@ -203,6 +203,10 @@ fn builder() -> Builder {
     .get("/admin/users/{id}", admin::user)
     .post("/admin/users/{id}/disable", admin::disable)
     .post("/admin/users/{id}/enable", admin::enable)
+    .post(
+        "/admin/users/{id}/resets/{reset}/approve",
+        admin::approve_reset,
+    )
     .post("/admin/users/{id}/reset-password", admin::reset_password)
     .post(
         "/admin/users/{id}/reset-second-factor",

@@ -15,6 +15,7 @@ use everychild_domain::{
     Username,
 };
 use everychild_policy::{self as policy, Target};
+use everychild_store::ResetKind;
 use everychild_store::{ApiToken, NewOrganisation, NewUser, Organisation, UserDetail, UserQuery};
 use serde::Deserialize;
 
@@ -56,6 +57,10 @@ struct UserPage {
     u: UserDetail,
     done: Option<&'static str>,
     is_self: bool,
+    /// Resets of this account waiting for a second administrator.
+    resets: Vec<everychild_store::PendingReset>,
+    /// The signed-in administrator's user id (who may not approve their own request).
+    me: i64,
 }
 
 #[derive(Template)]
@@ -270,7 +275,15 @@ pub async fn user(
         .get_user(&permit)
         .await?
         .ok_or(AppError::NotFound)?;
+    let is_self = ctx.actor().is_some_and(|a| a.user_id.0 == u.id);
+    let resets = if is_self {
+        Vec::new()
+    } else {
+        let m = manage(&ctx, &st, id).await?;
+        st.store.pending_resets(&m).await?
+    };
     let done = match q.done.as_deref() {
+        Some("reset-requested") => Some("The reset is waiting for a second administrator: the account of an administrator or of the data protection officer is reset only when another administrator approves"),
         Some("disabled") => Some("The account has been disabled and its sessions ended"),
         Some("enabled") => Some("The account has been enabled"),
         Some("second-factor") => Some("The authenticator app has been reset. They will set up a new one at their next sign-in if their role needs it"),
@@ -278,9 +291,11 @@ pub async fn user(
     };
     render(&UserPage {
         c: Chrome::new(&st, &ctx, u.display_name.clone(), "/admin/users"),
-        is_self: ctx.actor().is_some_and(|a| a.user_id.0 == u.id),
+        is_self,
         u,
         done,
+        resets,
+        me: ctx.actor().map(|a| a.user_id.0).unwrap_or(0),
     })
 }
 
@@ -326,6 +341,12 @@ pub async fn reset_password(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let p = manage(&ctx, &st, id).await?;
+    if four_eyes(&ctx, &st, id).await? {
+        st.store.request_reset(&p, ResetKind::Password).await?;
+        return Ok(
+            Redirect::to(&format!("/admin/users/{id}?done=reset-requested")).into_response(),
+        );
+    }
     let temp = random_token().chars().take(20).collect::<String>();
     let t = temp.clone();
     let hash = tokio::task::spawn_blocking(move || hash_password(&t))
@@ -352,10 +373,53 @@ pub async fn reset_second_factor(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let p = manage(&ctx, &st, id).await?;
+    if four_eyes(&ctx, &st, id).await? {
+        st.store.request_reset(&p, ResetKind::SecondFactor).await?;
+        return Ok(
+            Redirect::to(&format!("/admin/users/{id}?done=reset-requested")).into_response(),
+        );
+    }
     if !st.store.reset_user_totp(&p).await? {
         return Err(AppError::NotFound.into());
     }
     Ok(Redirect::to(&format!("/admin/users/{id}?done=second-factor")).into_response())
+}
+
+/// Whether resetting user `id` needs a second administrator (an administrator's or the
+/// data protection officer's account).
+async fn four_eyes(ctx: &Ctx, st: &AppState, id: i64) -> Result<bool, AppError> {
+    let view = ctx
+        .authorize::<policy::ViewUser>(st, Target::User(UserId(id)), Some("user administration"))
+        .await?;
+    let u = st.store.get_user(&view).await?.ok_or(AppError::NotFound)?;
+    Ok(everychild_store::needs_second_person(u.role))
+}
+
+/// POST /admin/users/{id}/resets/{reset}/approve: a second administrator approves a reset.
+pub async fn approve_reset(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path((id, reset)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let p = manage(&ctx, &st, id).await?;
+    let temp = random_token().chars().take(20).collect::<String>();
+    let t = temp.clone();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&t))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
+    match st.store.approve_reset(&p, reset, Some(&hash)).await? {
+        ResetKind::Password => render(&SecretPage {
+            c: Chrome::new(&st, &ctx, "Password reset", "/admin/users"),
+            heading: "The password has been reset".into(),
+            intro: "You approved a reset another administrator asked for. Their sessions have ended. Give them this temporary password in a secure way; they must change it when they next sign in. It will not be shown again.".into(),
+            secret: temp,
+            back: format!("/admin/users/{id}"),
+        }),
+        ResetKind::SecondFactor => {
+            Ok(Redirect::to(&format!("/admin/users/{id}?done=second-factor")).into_response())
+        }
+    }
 }
 
 fn kind_options() -> Vec<(String, String)> {

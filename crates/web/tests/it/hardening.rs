@@ -314,3 +314,120 @@ async fn authenticator_secrets_are_encrypted_at_rest_and_resealed_after_rotation
         .await;
     assert_eq!(r.status, 400);
 }
+
+#[tokio::test]
+async fn resetting_an_administrator_or_the_dpo_needs_a_second_administrator() {
+    let app = TestApp::spawn().await;
+    app.user("first.admin", "Fay First", Administrator).await;
+    app.user("second.admin", "Sol Second", Administrator).await;
+    let dpo = app
+        .user("the.dpo", "Dee Officer", DataProtectionOfficer)
+        .await;
+    let worker = app.user("plain.user", "Pam Plain", Practitioner).await;
+    let (_, dpo_secret) = app.signed_in("the.dpo").await;
+    assert!(dpo_secret.is_some());
+    let (mut first, _) = app.signed_in("first.admin").await;
+    // An ordinary account is reset by one administrator, as before.
+    first.get(&format!("/admin/users/{}", worker.0)).await;
+    let r = first
+        .post_form(&format!("/admin/users/{}/reset-password", worker.0), &[])
+        .await;
+    assert_eq!(r.status, 200);
+    // The DPO's password: asked for, not done.
+    first.get(&format!("/admin/users/{}", dpo.0)).await;
+    let r = first
+        .post_form(&format!("/admin/users/{}/reset-password", dpo.0), &[])
+        .await;
+    assert_eq!(
+        r.location(),
+        format!("/admin/users/{}?done=reset-requested", dpo.0)
+    );
+    assert_eq!(
+        app.client().sign_in("the.dpo", PASSWORD).await.location(),
+        "/sign-in/second-factor",
+        "the DPO's password still works"
+    );
+    let r = first
+        .post_form(&format!("/admin/users/{}/reset-second-factor", dpo.0), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT totp_enabled FROM users WHERE username = 'the.dpo'"
+        )
+        .await,
+        1,
+        "the authenticator is untouched"
+    );
+    // The one who asked cannot approve.
+    let page = first.get(&format!("/admin/users/{}", dpo.0)).await;
+    assert!(page.body.contains("Another administrator must approve it"));
+    let ids: Vec<i64> = vec![
+        count(
+            &app,
+            "SELECT id FROM credential_resets WHERE kind = 'password'",
+        )
+        .await,
+        count(
+            &app,
+            "SELECT id FROM credential_resets WHERE kind = 'second_factor'",
+        )
+        .await,
+    ];
+    let r = first
+        .post_form(
+            &format!("/admin/users/{}/resets/{}/approve", dpo.0, ids[0]),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(
+        app.client().sign_in("the.dpo", PASSWORD).await.location(),
+        "/sign-in/second-factor"
+    );
+    // A second administrator approves: the reset happens, and is audited.
+    let (mut second, _) = app.signed_in("second.admin").await;
+    second.get(&format!("/admin/users/{}", dpo.0)).await;
+    let r = second
+        .post_form(
+            &format!("/admin/users/{}/resets/{}/approve", dpo.0, ids[0]),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let temp = everychild_testkit::extract(&r.body, "id=\"secret\">", "<").unwrap();
+    assert_eq!(app.client().sign_in("the.dpo", PASSWORD).await.status, 400);
+    assert_ne!(app.client().sign_in("the.dpo", &temp).await.status, 400);
+    let r = second
+        .post_form(
+            &format!("/admin/users/{}/resets/{}/approve", dpo.0, ids[1]),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT totp_enabled FROM users WHERE username = 'the.dpo'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'user.reset_requested'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM credential_resets WHERE approved_by = 'second.admin'"
+        )
+        .await,
+        2
+    );
+}

@@ -48,6 +48,7 @@ fn rule(method: &str, path: &str) -> Rule {
         ("POST", "/admin/users" | "/admin/organisations" | "/admin/tokens") => ADMIN,
         ("POST", "/admin/users/{id}/disable" | "/admin/users/{id}/enable" | "/admin/users/{id}/reset-password" | "/admin/users/{id}/reset-second-factor") => ADMIN,
         ("POST", "/admin/tokens/{id}/revoke") => ADMIN,
+        ("POST", "/admin/users/{id}/resets/{reset}/approve") => ADMIN,
         ("GET", "/audit") => AUDIT,
         ("GET", "/api/v1/me" | "/api/v1/organisations") => SignedIn,
         ("GET", "/api/v1/users" | "/api/v1/users/{id}") => ADMIN,
@@ -207,6 +208,7 @@ async fn every_route_for_every_role_matches_the_matrix() {
                 .replace("{action}", "1")
                 .replace("{item}", "1")
                 .replace("{referral}", "1")
+                .replace("{reset}", "1")
                 .replace("{*path}", "app.css");
             let want = expected(rule(route.method, route.path), role);
             let (status, location) = request(&mut client, route.method, &path).await;

@@ -52,6 +52,9 @@ pub struct PendingReset {
 /// Resets of one account, asked for and approved by two administrators.
 #[async_trait::async_trait]
 pub trait ResetRepo: Send + Sync {
+    /// Whether resetting the permit's user needs a second administrator (their role only;
+    /// nothing personal is read, so it is not audited).
+    async fn reset_needs_second_person(&self, p: &Permit<policy::ManageUser>) -> Result<bool>;
     /// Ask for a reset of the permit's user; a reset of the same kind already waiting is
     /// answered with a conflict. Audited.
     async fn request_reset(&self, p: &Permit<policy::ManageUser>, kind: ResetKind) -> Result<i64>;
@@ -69,6 +72,17 @@ pub trait ResetRepo: Send + Sync {
 
 #[async_trait::async_trait]
 impl ResetRepo for SqlStore {
+    async fn reset_needs_second_person(&self, p: &Permit<policy::ManageUser>) -> Result<bool> {
+        let target = Self::target_user(p)?;
+        let role: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = $1")
+            .bind(target.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(role
+            .and_then(|(r,)| Role::parse(&r))
+            .is_some_and(needs_second_person))
+    }
+
     async fn request_reset(&self, p: &Permit<policy::ManageUser>, kind: ResetKind) -> Result<i64> {
         let target = Self::target_user(p)?;
         let me = p.actor().ok_or_else(|| {

@@ -341,7 +341,7 @@ pub async fn reset_password(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let p = manage(&ctx, &st, id).await?;
-    if four_eyes(&ctx, &st, id).await? {
+    if st.store.reset_needs_second_person(&p).await? {
         st.store.request_reset(&p, ResetKind::Password).await?;
         return Ok(
             Redirect::to(&format!("/admin/users/{id}?done=reset-requested")).into_response(),
@@ -373,7 +373,7 @@ pub async fn reset_second_factor(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let p = manage(&ctx, &st, id).await?;
-    if four_eyes(&ctx, &st, id).await? {
+    if st.store.reset_needs_second_person(&p).await? {
         st.store.request_reset(&p, ResetKind::SecondFactor).await?;
         return Ok(
             Redirect::to(&format!("/admin/users/{id}?done=reset-requested")).into_response(),
@@ -383,16 +383,6 @@ pub async fn reset_second_factor(
         return Err(AppError::NotFound.into());
     }
     Ok(Redirect::to(&format!("/admin/users/{id}?done=second-factor")).into_response())
-}
-
-/// Whether resetting user `id` needs a second administrator (an administrator's or the
-/// data protection officer's account).
-async fn four_eyes(ctx: &Ctx, st: &AppState, id: i64) -> Result<bool, AppError> {
-    let view = ctx
-        .authorize::<policy::ViewUser>(st, Target::User(UserId(id)), Some("user administration"))
-        .await?;
-    let u = st.store.get_user(&view).await?.ok_or(AppError::NotFound)?;
-    Ok(everychild_store::needs_second_person(u.role))
 }
 
 /// POST /admin/users/{id}/resets/{reset}/approve: a second administrator approves a reset.

@@ -51,7 +51,7 @@ pub use groups::{
 pub use localities::types::*;
 pub use meta::{with_request_meta, RequestMeta};
 pub use people::import::ImportReport;
-pub use people::involvements::{Declaration, DeclarationScope};
+pub use people::involvements::{Declaration, DeclarationScope, InvolvementRepo};
 pub use people::merge::MergeRow;
 pub use people::review::{ReviewCandidate, ReviewDecision, ReviewItem};
 pub use people::rules::{AccessRules, READS_PER_HOUR, SEARCHES_PER_HOUR};
@@ -541,43 +541,6 @@ pub trait PeopleRepo: Send + Sync {
         involvement: NewInvolvement,
         reason: &str,
     ) -> Result<i64>;
-    /// What the user may know about a declaration before deciding it (no personal data).
-    async fn declaration_scope(
-        &self,
-        p: &Permit<policy::FindChildBasis>,
-        id: i64,
-    ) -> Result<Option<DeclarationScope>>;
-    /// Approve or refuse the permit's declaration (a refusal needs a reason); the ground is
-    /// checked in the same transaction; audited against the child.
-    async fn decide_involvement(
-        &self,
-        p: &Permit<policy::DecideInvolvement>,
-        approve: bool,
-        note: &str,
-    ) -> Result<()>;
-    /// Declarations waiting on the permit's child that the user may decide.
-    async fn pending_declarations(&self, p: &Permit<policy::ViewChild>)
-        -> Result<Vec<Declaration>>;
-    /// Every declaration waiting for the user's decision, with the child's name and date of
-    /// birth; audited.
-    async fn declarations_waiting(
-        &self,
-        p: &Permit<policy::FindChildBasis>,
-    ) -> Result<Vec<(Declaration, String, Option<String>)>>;
-    /// The user's own latest declaration for a child that has not opened it: status, when,
-    /// and the decider's note.
-    async fn own_declaration(
-        &self,
-        p: &Permit<policy::FindChildBasis>,
-        child: i64,
-    ) -> Result<Option<(String, String, Option<String>)>>;
-    /// Users who reached a volume limit (searches, record reads) in the last 30 days; audited.
-    async fn volume_alerts(&self, p: &Permit<policy::OverseeAccess>) -> Result<Vec<VolumeAlert>>;
-    /// Every declaration, pending first, for the data protection officer; audited.
-    async fn declarations_oversight(
-        &self,
-        p: &Permit<policy::OverseeAccess>,
-    ) -> Result<Vec<Declaration>>;
     /// Add a flag to the permit's child; audited.
     async fn add_flag(
         &self,
@@ -1168,6 +1131,7 @@ pub trait Repositories:
     AuthRepo
     + ThrottleRepo
     + ResetRepo
+    + InvolvementRepo
     + AccountRepo
     + UserRepo
     + OrgRepo
@@ -1186,6 +1150,7 @@ impl<T> Repositories for T where
     T: AuthRepo
         + ThrottleRepo
         + ResetRepo
+        + InvolvementRepo
         + AccountRepo
         + UserRepo
         + OrgRepo

@@ -27,8 +27,8 @@ use everychild_domain::clock::FixedClock;
 use everychild_domain::{AgencyType, OrganisationId, Role};
 use everychild_policy::{self as policy, authorize, Actor, Basis, Principal, Target};
 use everychild_store::{
-    CaseRepo, DirectoryRepo, NewInvolvement, NewPerson, NewRequest, PeopleRepo, SqlStore,
-    StoreError,
+    CaseRepo, DirectoryRepo, InvolvementRepo, NewInvolvement, NewPerson, NewRequest, PeopleRepo,
+    SqlStore, StoreError,
 };
 use rand::seq::SliceRandom;
 use rand::Rng;

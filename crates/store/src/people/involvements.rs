@@ -219,7 +219,7 @@ pub(super) async fn declare(
 }
 
 /// What the permit's user may know about declaration `id` before deciding it.
-pub(super) async fn scope(
+async fn scope(
     store: &SqlStore,
     p: &Permit<policy::FindChildBasis>,
     id: i64,
@@ -250,7 +250,7 @@ pub(super) async fn scope(
 }
 
 /// Approve or refuse the permit's declaration; a refusal needs a reason.
-pub(super) async fn decide(
+async fn decide(
     store: &SqlStore,
     p: &Permit<policy::DecideInvolvement>,
     approve: bool,
@@ -309,11 +309,7 @@ pub(super) async fn decide(
     if !ground_holds(store, &mut a.tx, child, declarer, actor, ground).await? {
         return Err(refused());
     }
-    let today = store.clock.now().date();
-    let expires = approve.then(|| {
-        let d = expiry(today, store.access.involvement_months);
-        format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-    });
+    let expires = approve.then(|| expires_from_today(store));
     sqlx::query(
         "UPDATE involvements SET status = $1, decided_by = $2, decided_at = $3, \
          decision_ground = $4, decision_note = $5, expires_on = $6 WHERE id = $7 AND status = 'pending'",
@@ -351,7 +347,7 @@ pub(super) async fn decide(
 
 /// Declarations waiting for a decision on the permit's child (shown on the record page to the
 /// people who may decide them).
-pub(super) async fn pending_for_child(
+async fn pending_for_child(
     store: &SqlStore,
     p: &Permit<policy::ViewChild>,
 ) -> Result<Vec<Declaration>> {
@@ -379,7 +375,7 @@ pub(super) async fn pending_for_child(
 /// Every declaration waiting for a decision that the permit's user may decide, oldest first,
 /// with the child's name and date of birth (what the decider needs to recognise the child);
 /// audited with the number listed.
-pub(super) async fn waiting_for(
+async fn waiting_for(
     store: &SqlStore,
     p: &Permit<policy::FindChildBasis>,
 ) -> Result<Vec<(Declaration, String, Option<String>)>> {
@@ -425,7 +421,7 @@ pub(super) async fn waiting_for(
 
 /// The permit's user's latest declaration for a child that has not opened the record (still
 /// pending, or refused): its status, when, and the decider's note. No other personal data.
-pub(super) async fn own_latest(
+async fn own_latest(
     store: &SqlStore,
     p: &Permit<policy::FindChildBasis>,
     child: i64,
@@ -448,7 +444,7 @@ pub(super) async fn own_latest(
 }
 
 /// Every declaration, pending first, for the data protection officer; audited.
-pub(super) async fn oversight(
+async fn oversight(
     store: &SqlStore,
     p: &Permit<policy::OverseeAccess>,
 ) -> Result<Vec<Declaration>> {
@@ -471,4 +467,105 @@ pub(super) async fn oversight(
 pub(crate) fn expires_from_today(store: &SqlStore) -> String {
     let d = expiry(store.clock.now().date(), store.access.involvement_months);
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// Declared involvements and the data protection officer's oversight of access.
+#[async_trait::async_trait]
+pub trait InvolvementRepo: Send + Sync {
+    /// What the user may know about a declaration before deciding it (no personal data).
+    async fn declaration_scope(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<DeclarationScope>>;
+    /// Approve or refuse the permit's declaration (a refusal needs a reason); the ground is
+    /// checked in the same transaction; audited against the child.
+    async fn decide_involvement(
+        &self,
+        p: &Permit<policy::DecideInvolvement>,
+        approve: bool,
+        note: &str,
+    ) -> Result<()>;
+    /// Declarations waiting on the permit's child that the user may decide.
+    async fn pending_declarations(&self, p: &Permit<policy::ViewChild>)
+        -> Result<Vec<Declaration>>;
+    /// Every declaration waiting for the user's decision, with the child's name and date of
+    /// birth; audited.
+    async fn declarations_waiting(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+    ) -> Result<Vec<(Declaration, String, Option<String>)>>;
+    /// The user's own latest declaration for a child that has not opened it: status, when,
+    /// and the decider's note.
+    async fn own_declaration(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        child: i64,
+    ) -> Result<Option<(String, String, Option<String>)>>;
+    /// Users who reached a volume limit (searches, record reads) in the last 30 days; audited.
+    async fn volume_alerts(
+        &self,
+        p: &Permit<policy::OverseeAccess>,
+    ) -> Result<Vec<super::volume::VolumeAlert>>;
+    /// Every declaration, pending first, for the data protection officer; audited.
+    async fn declarations_oversight(
+        &self,
+        p: &Permit<policy::OverseeAccess>,
+    ) -> Result<Vec<Declaration>>;
+}
+
+#[async_trait::async_trait]
+impl InvolvementRepo for SqlStore {
+    async fn declaration_scope(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<DeclarationScope>> {
+        scope(self, p, id).await
+    }
+
+    async fn decide_involvement(
+        &self,
+        p: &Permit<policy::DecideInvolvement>,
+        approve: bool,
+        note: &str,
+    ) -> Result<()> {
+        decide(self, p, approve, note).await
+    }
+
+    async fn pending_declarations(
+        &self,
+        p: &Permit<policy::ViewChild>,
+    ) -> Result<Vec<Declaration>> {
+        pending_for_child(self, p).await
+    }
+
+    async fn declarations_waiting(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+    ) -> Result<Vec<(Declaration, String, Option<String>)>> {
+        waiting_for(self, p).await
+    }
+
+    async fn own_declaration(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        child: i64,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        own_latest(self, p, child).await
+    }
+
+    async fn volume_alerts(
+        &self,
+        p: &Permit<policy::OverseeAccess>,
+    ) -> Result<Vec<super::volume::VolumeAlert>> {
+        super::volume::alerts(self, p).await
+    }
+
+    async fn declarations_oversight(
+        &self,
+        p: &Permit<policy::OverseeAccess>,
+    ) -> Result<Vec<Declaration>> {
+        oversight(self, p).await
+    }
 }

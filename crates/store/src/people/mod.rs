@@ -149,59 +149,6 @@ impl PeopleRepo for SqlStore {
         involvements::declare(self, p, involvement, reason).await
     }
 
-    async fn declaration_scope(
-        &self,
-        p: &Permit<policy::FindChildBasis>,
-        id: i64,
-    ) -> Result<Option<involvements::DeclarationScope>> {
-        involvements::scope(self, p, id).await
-    }
-
-    async fn decide_involvement(
-        &self,
-        p: &Permit<policy::DecideInvolvement>,
-        approve: bool,
-        note: &str,
-    ) -> Result<()> {
-        involvements::decide(self, p, approve, note).await
-    }
-
-    async fn pending_declarations(
-        &self,
-        p: &Permit<policy::ViewChild>,
-    ) -> Result<Vec<involvements::Declaration>> {
-        involvements::pending_for_child(self, p).await
-    }
-
-    async fn declarations_waiting(
-        &self,
-        p: &Permit<policy::FindChildBasis>,
-    ) -> Result<Vec<(involvements::Declaration, String, Option<String>)>> {
-        involvements::waiting_for(self, p).await
-    }
-
-    async fn own_declaration(
-        &self,
-        p: &Permit<policy::FindChildBasis>,
-        child: i64,
-    ) -> Result<Option<(String, String, Option<String>)>> {
-        involvements::own_latest(self, p, child).await
-    }
-
-    async fn volume_alerts(
-        &self,
-        p: &Permit<policy::OverseeAccess>,
-    ) -> Result<Vec<volume::VolumeAlert>> {
-        volume::alerts(self, p).await
-    }
-
-    async fn declarations_oversight(
-        &self,
-        p: &Permit<policy::OverseeAccess>,
-    ) -> Result<Vec<involvements::Declaration>> {
-        involvements::oversight(self, p).await
-    }
-
     async fn add_flag(
         &self,
         p: &Permit<policy::UpdateChild>,

@@ -6,7 +6,7 @@
 //! proxy.
 
 use everychild_domain::Role::*;
-use everychild_testkit::{input_value, Client, TestApp, PASSWORD};
+use everychild_testkit::{input_value, TestApp, PASSWORD};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     app.db.raw_i64(sql).await
@@ -54,11 +54,16 @@ async fn parallel_wrong_passwords_never_pass_the_limit_and_refusals_are_aggregat
     let app = TestApp::spawn().await;
     app.user("pl.user", "Pat Lee", Practitioner).await;
     let before = app.audit_count().await;
-    let mut clients: Vec<Client> = (0..24).map(|_| app.client()).collect();
-    let tries = clients
-        .iter_mut()
-        .map(|c| async move { c.sign_in("pl.user", "not the password!").await.status });
-    let statuses = futures_join_all(tries).await;
+    let tasks: Vec<_> = (0..24)
+        .map(|_| {
+            let mut c = app.client();
+            tokio::spawn(async move { c.sign_in("pl.user", "not the password!").await.status })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
     let wrong = statuses.iter().filter(|s| **s == 400).count();
     let locked = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!(wrong + locked, 24, "{statuses:?}");
@@ -105,42 +110,6 @@ async fn parallel_wrong_passwords_never_pass_the_limit_and_refusals_are_aggregat
         count(&app, "SELECT COUNT(*) FROM sign_in_failures").await,
         0
     );
-}
-
-/// Await every future concurrently, results in order.
-async fn futures_join_all<F: std::future::Future>(
-    fs: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    tokio_join(fs.into_iter().map(Box::pin).collect()).await
-}
-
-async fn tokio_join<F: std::future::Future>(fs: Vec<std::pin::Pin<Box<F>>>) -> Vec<F::Output> {
-    use std::task::Poll;
-    let mut fs: Vec<Option<std::pin::Pin<Box<F>>>> = fs.into_iter().map(Some).collect();
-    let mut out: Vec<Option<F::Output>> = (0..fs.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in fs.iter_mut().enumerate() {
-            if let Some(fut) = f {
-                match fut.as_mut().poll(cx) {
-                    Poll::Ready(v) => {
-                        out[i] = Some(v);
-                        *f = None;
-                    }
-                    Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter()
-        .map(|o| o.expect("every future finished"))
-        .collect()
 }
 
 #[tokio::test]

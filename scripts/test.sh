@@ -7,6 +7,9 @@
 #                             is tried, else a throw-away cluster runs on port 55432
 #   EVERYCHILD_CHROMEDRIVER   default /usr/bin/chromedriver (browser tests)
 #   EVERYCHILD_CHROMIUM       default /usr/bin/chromium     (browser tests)
+#   EVERYCHILD_TEST_OIDC      URL of an OpenID provider; if unset, oidc-provider-mock
+#                             (PyPI, pinned) is installed in target/oidc-venv and
+#                             started on a free loopback port
 #   CI                        if set: no colours, nextest profile "ci"
 set -euo pipefail
 
@@ -16,6 +19,8 @@ PG_TMP=""       # its directory (data, socket, log); removed on exit
 PG_BIN=""       # directory holding initdb, pg_ctl, createdb
 PG_AS=()        # command prefix that runs the cluster as user postgres
 APT_PKGS=()     # Debian packages still to install
+OIDC_PID=""     # the loopback OpenID provider, stopped on exit
+OIDC_MOCK=oidc-provider-mock==0.3.4
 
 step() { printf '\n== %s ==\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -43,6 +48,10 @@ check_prereqs() {
   have cc || APT_PKGS+=(build-essential pkg-config)
   have node || APT_PKGS+=(nodejs)
   have npm || APT_PKGS+=(npm)   # not via dpkg: NodeSource's nodejs bundles npm
+  if [[ -z ${EVERYCHILD_TEST_OIDC:-} ]]; then
+    have python3 || APT_PKGS+=(python3)
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || APT_PKGS+=(python3-venv)
+  fi
   [[ -x $EVERYCHILD_CHROMIUM ]] || APT_PKGS+=(chromium)
   [[ -x $EVERYCHILD_CHROMEDRIVER ]] || APT_PKGS+=(chromium-driver)
   if [[ $1 -eq 0 && -z ${EVERYCHILD_TEST_POSTGRES:-} ]]; then
@@ -84,7 +93,6 @@ start_throwaway_pg() {
   step "throw-away PostgreSQL on 127.0.0.1:$PG_PORT"
   PG_BIN=$(pg_bindir) || die "initdb not found"
   PG_TMP=$(mktemp -d /tmp/everychild-pg.XXXXXX)   # short: the socket lives here
-  trap stop_throwaway_pg EXIT
   if [[ $EUID -eq 0 ]]; then   # the server refuses to run as root
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
     chown postgres: "$PG_TMP"
@@ -97,6 +105,37 @@ start_throwaway_pg() {
     { cat "$PG_TMP/server.log" >&2; die "pg_ctl start failed (port $PG_PORT busy?)"; }
   pg createdb -h 127.0.0.1 -p "$PG_PORT" -U postgres test
   export EVERYCHILD_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PG_PORT/test"
+}
+
+# The OpenID provider the sign-in tests talk to: a real one (PyPI oidc-provider-mock, in its
+# own virtual environment under target/), on a free loopback port, nonce required.
+start_oidc_provider() {
+  local venv=target/oidc-venv port i
+  if [[ ! -x $venv/bin/oidc-provider-mock ]]; then
+    step "pip install $OIDC_MOCK (target/oidc-venv)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$OIDC_MOCK"
+  fi
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  step "OpenID provider on 127.0.0.1:$port"
+  "$venv/bin/oidc-provider-mock" --host 127.0.0.1 --port "$port" --require-nonce true \
+    >target/oidc-provider.log 2>&1 &
+  OIDC_PID=$!
+  for i in $(seq 1 100); do
+    if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/.well-known/openid-configuration', timeout=1)" 2>/dev/null; then
+      export EVERYCHILD_TEST_OIDC="http://127.0.0.1:$port"
+      return 0
+    fi
+    kill -0 "$OIDC_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  cat target/oidc-provider.log >&2
+  die "the OpenID provider did not start"
+}
+
+cleanup() {
+  if [[ -n $OIDC_PID ]]; then kill "$OIDC_PID" 2>/dev/null || true; OIDC_PID=""; fi
+  stop_throwaway_pg
 }
 
 stop_throwaway_pg() {
@@ -134,7 +173,10 @@ main() {
     step "npm ci (crates/web/assets)"
     (cd crates/web/assets && npm ci --no-audit --no-fund)
   fi
+  trap cleanup EXIT
   if [[ $quick -eq 0 && -z ${EVERYCHILD_TEST_POSTGRES:-} ]]; then start_throwaway_pg; fi
+  mkdir -p target
+  if [[ -z ${EVERYCHILD_TEST_OIDC:-} ]]; then start_oidc_provider; fi
 
   step "cargo fmt --check"
   cargo fmt --all -- --check

@@ -36,6 +36,13 @@ pub struct FileConfig {
     reads_per_hour: Option<i64>,
     trusted_proxies: Option<Vec<String>>,
     totp_keys: Option<Vec<String>>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    oidc_display_name: Option<String>,
+    oidc_allowed_tenants: Option<Vec<String>>,
+    oidc_mfa_claim: Option<String>,
+    oidc_allow_http_loopback: Option<bool>,
 }
 
 /// The database to use.
@@ -152,6 +159,100 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub totp_keys: Option<Vec<String>>,
+    /// Sign-in through the council's identity provider (OpenID Connect): the issuer URL
+    /// (https). Needs public_url, oidc_client_id and, for a confidential client,
+    /// oidc_client_secret. The callback is PUBLIC_URL/sign-in/oidc/callback.
+    #[arg(long, env = "EVERYCHILD_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// This service's client id at the identity provider.
+    #[arg(long, env = "EVERYCHILD_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The client secret at the identity provider.
+    #[arg(long, env = "EVERYCHILD_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// The provider's name on the sign-in button, e.g. "your council account".
+    #[arg(long, env = "EVERYCHILD_OIDC_DISPLAY_NAME")]
+    pub oidc_display_name: Option<String>,
+    /// Microsoft Entra ID tenant ids whose users may sign in (comma-separated); accounts are
+    /// then matched by tenant issuer and object id (oid).
+    #[arg(long, env = "EVERYCHILD_OIDC_ALLOWED_TENANTS", value_delimiter = ',')]
+    pub oidc_allowed_tenants: Option<Vec<String>>,
+    /// A claim that asserts a multi-factor sign-in besides amr containing mfa, as NAME=VALUE
+    /// (e.g. acr=possessionorinherence).
+    #[arg(long, env = "EVERYCHILD_OIDC_MFA_CLAIM")]
+    pub oidc_mfa_claim: Option<String>,
+    /// Accept a plain-HTTP identity provider on a loopback address (tests only).
+    #[arg(long, env = "EVERYCHILD_OIDC_ALLOW_HTTP_LOOPBACK")]
+    pub oidc_allow_http_loopback: Option<bool>,
+}
+
+/// The identity provider's keys from the file.
+struct OidcFile {
+    issuer: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    display_name: Option<String>,
+    allowed_tenants: Option<Vec<String>>,
+    mfa_claim: Option<String>,
+    allow_http_loopback: Option<bool>,
+}
+
+/// Sign-in through an identity provider, when `oidc_issuer` is set.
+fn oidc_settings(
+    a: &ServeArgs,
+    f: OidcFile,
+    public_url: Option<&str>,
+) -> anyhow::Result<Option<std::sync::Arc<everychild_web::oidc::Provider>>> {
+    let Some(issuer) = a.oidc_issuer.clone().or(f.issuer) else {
+        return Ok(None);
+    };
+    if public_url.is_none() {
+        bail!("oidc_issuer needs public_url: the identity provider returns to PUBLIC_URL/sign-in/oidc/callback");
+    }
+    let client_id = a
+        .oidc_client_id
+        .clone()
+        .or(f.client_id)
+        .context("oidc_issuer needs oidc_client_id")?;
+    let mfa_claim = match a.oidc_mfa_claim.clone().or(f.mfa_claim) {
+        None => None,
+        Some(c) => {
+            let (name, value) = c
+                .split_once('=')
+                .with_context(|| format!("oidc_mfa_claim must be NAME=VALUE, not {c:?}"))?;
+            Some((name.trim().to_owned(), value.trim().to_owned()))
+        }
+    };
+    let settings = everychild_web::oidc::OidcSettings {
+        issuer,
+        client_id,
+        client_secret: a
+            .oidc_client_secret
+            .clone()
+            .or(f.client_secret)
+            .map(SecretString::from),
+        display_name: a
+            .oidc_display_name
+            .clone()
+            .or(f.display_name)
+            .unwrap_or_else(|| "your organisation's account".into()),
+        allowed_tenants: a
+            .oidc_allowed_tenants
+            .clone()
+            .or(f.allowed_tenants)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        mfa_claim,
+        allow_http_loopback: a
+            .oidc_allow_http_loopback
+            .or(f.allow_http_loopback)
+            .unwrap_or(false),
+    };
+    let provider = everychild_web::oidc::Provider::new(settings).map_err(anyhow::Error::msg)?;
+    Ok(Some(std::sync::Arc::new(provider)))
 }
 
 /// Resolved settings.
@@ -191,7 +292,16 @@ pub fn database_url(db: &DbArgs) -> anyhow::Result<String> {
 
 /// Merge flags/environment over the file over defaults, and check every value.
 pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved> {
-    let f = read_file(&a.db.config)?;
+    let mut f = read_file(&a.db.config)?;
+    let f_oidc = OidcFile {
+        issuer: f.oidc_issuer.take(),
+        client_id: f.oidc_client_id.take(),
+        client_secret: f.oidc_client_secret.take(),
+        display_name: f.oidc_display_name.take(),
+        allowed_tenants: f.oidc_allowed_tenants.take(),
+        mfa_claim: f.oidc_mfa_claim.take(),
+        allow_http_loopback: f.oidc_allow_http_loopback.take(),
+    };
     let key = a.secret_key.clone().or(f.secret_key);
     if let Some(k) = &key {
         if k.len() < 32 {
@@ -301,7 +411,10 @@ pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved
             .clone()
             .or(f.authority_name)
             .unwrap_or_else(|| "everychild".into()),
+        oidc: None,
     };
+    let mut web = web;
+    web.oidc = oidc_settings(a, f_oidc, web.public_url.as_deref())?;
     let pool = everychild_store::PoolSettings {
         max_connections: a
             .database_max_connections

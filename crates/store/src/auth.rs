@@ -192,26 +192,29 @@ impl AuthRepo for SqlStore {
             .execute(&mut *a.tx)
             .await?;
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, ip) VALUES ($1, $2, $3, $4, $4, $5)",
+            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, ip, idp) VALUES ($1, $2, $3, $4, $4, $5, $6)",
         )
         .bind(s.id_hash)
         .bind(s.user_id.0)
         .bind(s.stage.as_str())
         .bind(&now)
         .bind(crate::meta::current().ip)
+        .bind(s.idp)
         .execute(&mut *a.tx)
         .await?;
-        let action = match s.stage {
-            SessionStage::Full => "sign_in.success",
-            SessionStage::SecondFactor | SessionStage::Enrol => "sign_in.password_accepted",
+        let action = match (s.stage, s.idp.is_some()) {
+            (SessionStage::Full, _) => "sign_in.success",
+            (SessionStage::SecondFactor | SessionStage::Enrol, false) => {
+                "sign_in.password_accepted"
+            }
+            (SessionStage::SecondFactor | SessionStage::Enrol, true) => "sign_in.identity_accepted",
         };
-        self.commit_audited(
-            a,
-            Who::named(Some(s.user_id.0), s.username),
-            None,
-            Event::success(action, Some(("user", s.user_id.0.to_string()))),
-        )
-        .await
+        let mut ev = Event::success(action, Some(("user", s.user_id.0.to_string())));
+        if let Some(idp) = s.idp {
+            ev = ev.detail(serde_json::json!({ "identity_provider": idp }));
+        }
+        self.commit_audited(a, Who::named(Some(s.user_id.0), s.username), None, ev)
+            .await
     }
 
     async fn load_session(
@@ -316,21 +319,24 @@ impl AuthRepo for SqlStore {
             // Replayed code: nothing changes (the claimed audit place is released by rollback).
             return Ok(false);
         }
-        let deleted = sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2")
-            .bind(old_hash)
-            .bind(u.user_id.0)
-            .execute(&mut *a.tx)
-            .await?;
-        if deleted.rows_affected() != 1 {
+        let deleted: Option<(Option<String>,)> = sqlx::query_as(
+            "DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2 RETURNING idp",
+        )
+        .bind(old_hash)
+        .bind(u.user_id.0)
+        .fetch_optional(&mut *a.tx)
+        .await?;
+        let Some((idp,)) = deleted else {
             return Ok(false);
-        }
+        };
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, ip) VALUES ($1, $2, 'full', $3, $3, $4)",
+            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, ip, idp) VALUES ($1, $2, 'full', $3, $3, $4, $5)",
         )
         .bind(new_hash)
         .bind(u.user_id.0)
         .bind(&now)
         .bind(crate::meta::current().ip)
+        .bind(idp)
         .execute(&mut *a.tx)
         .await?;
         // (A secret given at a later sign-in is the same secret sealed under a newer key.)
@@ -349,19 +355,21 @@ impl AuthRepo for SqlStore {
         Ok(true)
     }
 
-    async fn sign_out(&self, p: &Permit<policy::SignOut>, id_hash: &str) -> Result<()> {
+    async fn sign_out(&self, p: &Permit<policy::SignOut>, id_hash: &str) -> Result<Option<String>> {
         let mut a = self.begin_audited().await?;
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(&mut *a.tx)
-            .await?;
+        let idp: Option<(Option<String>,)> =
+            sqlx::query_as("DELETE FROM sessions WHERE id_hash = $1 RETURNING idp")
+                .bind(id_hash)
+                .fetch_optional(&mut *a.tx)
+                .await?;
         self.commit_audited(
             a,
             Who::of(p.principal()),
             None,
             Event::success("sign_out", None),
         )
-        .await
+        .await?;
+        Ok(idp.and_then(|(i,)| i))
     }
 
     async fn token_user(

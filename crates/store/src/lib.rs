@@ -18,6 +18,7 @@ mod directory;
 mod error;
 mod geo;
 mod groups;
+mod identities;
 mod localities;
 mod meta;
 mod orgs;
@@ -48,6 +49,7 @@ pub use groups::{
     GroupChange, GroupChildRow, GroupMeetingRow, GroupMemberRow, GroupTeamDetail, GroupTeamScope,
     GroupTeamSummary,
 };
+pub use identities::{IdentityRepo, LinkedIdentity};
 pub use localities::types::*;
 pub use meta::{with_request_meta, RequestMeta};
 pub use people::import::ImportReport;
@@ -202,8 +204,9 @@ pub trait AuthRepo: Send + Sync {
         step: i64,
         enrol_secret: Option<&str>,
     ) -> Result<bool>;
-    /// End a session on the server; audited.
-    async fn sign_out(&self, p: &Permit<policy::SignOut>, id_hash: &str) -> Result<()>;
+    /// End a session on the server; audited. Returns the identity provider's issuer when the
+    /// session came through one, so that the provider's session can be ended too.
+    async fn sign_out(&self, p: &Permit<policy::SignOut>, id_hash: &str) -> Result<Option<String>>;
     /// The user behind a bearer token, if the token is live and the user enabled.
     async fn token_user(
         &self,
@@ -1132,6 +1135,7 @@ pub trait Repositories:
     + ThrottleRepo
     + ResetRepo
     + InvolvementRepo
+    + IdentityRepo
     + AccountRepo
     + UserRepo
     + OrgRepo
@@ -1151,6 +1155,7 @@ impl<T> Repositories for T where
         + ThrottleRepo
         + ResetRepo
         + InvolvementRepo
+        + IdentityRepo
         + AccountRepo
         + UserRepo
         + OrgRepo

@@ -68,6 +68,8 @@ pub struct NewSession<'a> {
     pub replaces: Option<&'a str>,
     /// The account's throttle key, cleared on success.
     pub clear_key: &'a str,
+    /// The identity provider's issuer when the sign-in came through one (for its sign-out).
+    pub idp: Option<&'a str>,
 }
 
 /// Idle and absolute session lifetimes.

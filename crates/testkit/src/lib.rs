@@ -177,6 +177,47 @@ pub struct TestApp {
     secrets: Mutex<BTreeMap<String, String>>,
 }
 
+/// The OpenID provider started on loopback by `scripts/test.sh` (`oidc-provider-mock`), e.g.
+/// `http://127.0.0.1:9400`. Tests of sign-in through an identity provider need it: without
+/// it they fail, saying how to start it.
+pub fn oidc_provider() -> String {
+    std::env::var("EVERYCHILD_TEST_OIDC").unwrap_or_else(|_| {
+        panic!(
+            "EVERYCHILD_TEST_OIDC is not set: run scripts/test.sh, which starts an OpenID \
+             provider (oidc-provider-mock) on loopback, or start one and set it to its URL"
+        )
+    })
+}
+
+/// A suffix unique within this run (process id, time and a counter), for names shared with
+/// services that outlive one test, such as the OpenID provider's users.
+pub fn unique_suffix() -> String {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{}-{t}-{n}", std::process::id())
+}
+
+/// Test settings with sign-in through the loopback OpenID provider.
+pub fn oidc_settings(allowed_tenants: &[&str], mfa_claim: Option<(&str, &str)>) -> WebSettings {
+    let mut s = test_settings();
+    let provider = everychild_web::oidc::Provider::new(everychild_web::oidc::OidcSettings {
+        issuer: oidc_provider(),
+        client_id: "everychild-test".into(),
+        client_secret: Some(secrecy::SecretString::from("client-secret".to_owned())),
+        display_name: "Test council account".into(),
+        allowed_tenants: allowed_tenants.iter().map(|t| (*t).to_owned()).collect(),
+        mfa_claim: mfa_claim.map(|(a, b)| (a.to_owned(), b.to_owned())),
+        allow_http_loopback: true,
+    })
+    .expect("provider settings");
+    s.oidc = Some(Arc::new(provider));
+    s
+}
+
 /// Settings tests use: secure cookies off because tests speak plain HTTP.
 pub fn test_settings() -> WebSettings {
     let mut s = WebSettings::with_key("test-key-that-is-long-enough-0123456789");
@@ -216,16 +257,21 @@ impl TestApp {
             "the test database is not the one EVERYCHILD_TEST_DATABASE names"
         );
         let store = Arc::new(store);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut settings = settings;
+        // The identity provider returns to the public URL: here, the loopback address.
+        settings
+            .public_url
+            .get_or_insert_with(|| format!("http://{addr}"));
         let state = AppState {
             store: store.clone(),
             settings: Arc::new(settings),
             clock: clock.clone(),
         };
         let app = everychild_web::app(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
             let _ = axum::serve(
                 listener,

@@ -12,6 +12,7 @@ mod context;
 mod crypto;
 mod error;
 mod forms;
+pub mod oidc;
 mod pages;
 mod routes;
 pub mod secrets;

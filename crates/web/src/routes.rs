@@ -7,7 +7,7 @@ use crate::pages::referrals;
 use crate::pages::{
     account, admin, assessment, audit, authority, boundaries, children, chronology,
     directory_admin, find_support, group_teams, home, involvements, localities, locality_admin,
-    oversight, panels, requests, reviews, sign_in, staff,
+    oidc, oversight, panels, requests, reviews, sign_in, staff,
 };
 use crate::{api, assets, AppState};
 use axum::extract::DefaultBodyLimit;
@@ -61,6 +61,8 @@ fn builder() -> Builder {
     .get("/", home::show)
     .get("/sign-in", sign_in::show)
     .post("/sign-in", sign_in::submit)
+    .get("/sign-in/oidc", oidc::start)
+    .get("/sign-in/oidc/callback", oidc::callback)
     .get("/sign-in/second-factor", sign_in::second_factor)
     .post("/sign-in/second-factor", sign_in::second_factor_submit)
     .get("/sign-in/set-up-second-factor", sign_in::enrol)
@@ -208,6 +210,11 @@ fn builder() -> Builder {
         admin::approve_reset,
     )
     .post("/admin/users/{id}/reset-password", admin::reset_password)
+    .post("/admin/users/{id}/identities", admin::link_identity)
+    .post(
+        "/admin/users/{id}/identities/{link}/remove",
+        admin::unlink_identity,
+    )
     .post(
         "/admin/users/{id}/reset-second-factor",
         admin::reset_second_factor,

@@ -37,6 +37,8 @@ pub struct WebSettings {
     /// Keys that encrypt authenticator secrets at rest, newest first (empty: one key derived
     /// from `secret_key`). See `secrets.rs` for rotation.
     pub totp_keys: Vec<crate::secrets::SecretKey>,
+    /// Sign-in through the council's identity provider (OpenID Connect), when configured.
+    pub oidc: Option<std::sync::Arc<crate::oidc::Provider>>,
 }
 
 impl WebSettings {
@@ -56,6 +58,7 @@ impl WebSettings {
             authority_name: "everychild".into(),
             trusted_proxies: Vec::new(),
             totp_keys: Vec::new(),
+            oidc: None,
         }
     }
     /// The keys for authenticator secrets, newest first.
@@ -86,6 +89,21 @@ impl WebSettings {
         } else {
             "everychild_session"
         }
+    }
+    pub(crate) fn oidc_cookie(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-everychild_oidc"
+        } else {
+            "everychild_oidc"
+        }
+    }
+    /// The key that seals a sign-in in progress at the identity provider.
+    pub(crate) fn flow_keys(&self) -> Vec<crate::secrets::SecretKey> {
+        use secrecy::ExposeSecret;
+        vec![crate::secrets::SecretKey::derive(&format!(
+            "oidc flow:{}",
+            self.secret_key.expose_secret()
+        ))]
     }
     pub(crate) fn pre_cookie(&self) -> &'static str {
         if self.secure_cookies {

@@ -61,6 +61,14 @@ struct UserPage {
     resets: Vec<everychild_store::PendingReset>,
     /// The signed-in administrator's user id (who may not approve their own request).
     me: i64,
+    /// The identity provider's name, when sign-in through one is configured.
+    idp: Option<String>,
+    /// The issuer offered when linking an identity.
+    idp_issuer: String,
+    /// Identities at the provider linked to this account.
+    identities: Vec<everychild_store::LinkedIdentity>,
+    errors: FormErrors,
+    subject: String,
 }
 
 #[derive(Template)]
@@ -276,17 +284,22 @@ pub async fn user(
         .await?
         .ok_or(AppError::NotFound)?;
     let is_self = ctx.actor().is_some_and(|a| a.user_id.0 == u.id);
-    let resets = if is_self {
-        Vec::new()
+    let (resets, identities) = if is_self {
+        (Vec::new(), Vec::new())
     } else {
         let m = manage(&ctx, &st, id).await?;
-        st.store.pending_resets(&m).await?
+        (
+            st.store.pending_resets(&m).await?,
+            st.store.identities(&m).await?,
+        )
     };
     let done = match q.done.as_deref() {
         Some("reset-requested") => Some("The reset is waiting for a second administrator: the account of an administrator or of the data protection officer is reset only when another administrator approves"),
         Some("disabled") => Some("The account has been disabled and its sessions ended"),
         Some("enabled") => Some("The account has been enabled"),
         Some("second-factor") => Some("The authenticator app has been reset. They will set up a new one at their next sign-in if their role needs it"),
+        Some("linked") => Some("The identity has been linked: they can sign in with it now"),
+        Some("unlinked") => Some("The identity has been unlinked and its sessions ended"),
         _ => None,
     };
     render(&UserPage {
@@ -296,7 +309,104 @@ pub async fn user(
         done,
         resets,
         me: ctx.actor().map(|a| a.user_id.0).unwrap_or(0),
+        idp: idp_name(&st),
+        idp_issuer: idp_issuer(&st),
+        identities,
+        errors: FormErrors::none(),
+        subject: String::new(),
     })
+}
+
+fn idp_name(st: &AppState) -> Option<String> {
+    st.settings
+        .oidc
+        .as_ref()
+        .map(|p| p.settings.display_name.clone())
+}
+
+/// The issuer an administrator links identities at: the configured one, or for Entra ID the
+/// first allowed tenant's.
+fn idp_issuer(st: &AppState) -> String {
+    match &st.settings.oidc {
+        Some(p) => match p.settings.allowed_tenants.first() {
+            Some(t) => crate::oidc::tenant_issuer(&p.settings.issuer, t),
+            None => p.settings.issuer.clone(),
+        },
+        None => String::new(),
+    }
+}
+
+/// POST /admin/users/{id}/identities: link an identity at the provider to the account.
+pub async fn link_identity(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = manage(&ctx, &st, id).await?;
+    if st.settings.oidc.is_none() {
+        return Err(AppError::NotFound.into());
+    }
+    let f = Fields::parse(&body);
+    let issuer = f.get("issuer").trim().to_owned();
+    let subject = f.get("subject").trim().to_owned();
+    let mut errors = FormErrors::none();
+    if issuer.is_empty() || issuer.len() > 300 {
+        errors.add(
+            "issuer",
+            "Enter the issuer of the identity provider (at most 300 characters)",
+        );
+    }
+    if subject.is_empty() || subject.len() > 255 || subject.chars().any(char::is_control) {
+        errors.add(
+            "subject",
+            "Enter the person's subject (object id) at the identity provider, at most 255 characters",
+        );
+    }
+    if errors.is_empty() {
+        match st.store.link_identity(&p, &issuer, &subject).await {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/admin/users/{id}?done=linked")).into_response())
+            }
+            Err(everychild_store::StoreError::Conflict(m)) => {
+                errors.add("subject", m.split_once(": ").map_or(m.as_str(), |x| x.1));
+            }
+            Err(e) => return Err(AppError::from(e).into()),
+        }
+    }
+    let view = ctx
+        .authorize::<policy::ViewUser>(&st, Target::User(UserId(id)), Some("user administration"))
+        .await?;
+    let u = st.store.get_user(&view).await?.ok_or(AppError::NotFound)?;
+    render_status(
+        StatusCode::BAD_REQUEST,
+        &UserPage {
+            c: Chrome::new(&st, &ctx, u.display_name.clone(), "/admin/users").errors(true),
+            is_self: false,
+            u,
+            done: None,
+            resets: st.store.pending_resets(&p).await?,
+            me: ctx.actor().map(|a| a.user_id.0).unwrap_or(0),
+            idp: idp_name(&st),
+            idp_issuer: issuer,
+            identities: st.store.identities(&p).await?,
+            errors,
+            subject,
+        },
+    )
+}
+
+/// POST /admin/users/{id}/identities/{link}/remove
+pub async fn unlink_identity(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path((id, link)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let p = manage(&ctx, &st, id).await?;
+    if !st.store.unlink_identity(&p, link).await? {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(Redirect::to(&format!("/admin/users/{id}?done=unlinked")).into_response())
 }
 
 async fn manage(

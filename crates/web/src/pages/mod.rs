@@ -17,6 +17,7 @@ pub mod home;
 pub mod involvements;
 pub mod localities;
 pub mod locality_admin;
+pub mod oidc;
 pub mod oversight;
 pub mod panels;
 pub mod referrals;

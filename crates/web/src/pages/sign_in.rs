@@ -24,6 +24,15 @@ struct SignInPage {
     username: String,
     errors: FormErrors,
     signed_out: bool,
+    /// The identity provider's name, when sign-in through it is configured.
+    idp: Option<String>,
+}
+
+fn idp_name(st: &AppState) -> Option<String> {
+    st.settings
+        .oidc
+        .as_ref()
+        .map(|p| p.settings.display_name.clone())
 }
 
 #[derive(Template)]
@@ -79,10 +88,11 @@ pub async fn show(
         username: String::new(),
         errors: FormErrors::none(),
         signed_out: q.signed_out.is_some(),
+        idp: idp_name(&st),
     })
 }
 
-fn sign_in_form(
+pub(crate) fn sign_in_form(
     st: &AppState,
     ctx: &Ctx,
     username: &str,
@@ -96,6 +106,7 @@ fn sign_in_form(
             username: username.to_owned(),
             errors,
             signed_out: false,
+            idp: idp_name(st),
         },
     )
 }
@@ -264,6 +275,7 @@ pub async fn submit(
                 id_hash: &hash,
                 replaces: ctx.session_hash.as_deref(),
                 clear_key: &format!("account:{}", creds.username),
+                idp: None,
             },
         )
         .await?;
@@ -560,13 +572,20 @@ pub async fn sign_out(ctx: Ctx, State(st): State<AppState>) -> Result<Response, 
     let permit = ctx
         .authorize::<policy::SignOut>(&st, Target::None, None)
         .await?;
-    if let Some(h) = &ctx.session_hash {
-        st.store.sign_out(&permit, h).await?;
-    }
+    let idp = match &ctx.session_hash {
+        Some(h) => st.store.sign_out(&permit, h).await?,
+        None => None,
+    };
     let clear = set_cookie(&st, st.settings.session_cookie(), "", true);
-    Ok((
-        [(header::SET_COOKIE, clear)],
-        Redirect::to("/sign-in?signed_out=1"),
-    )
-        .into_response())
+    // A session that came through the council's identity provider ends there too
+    // (RP-initiated sign-out), returning to the signed-out page.
+    let mut next = "/sign-in?signed_out=1".to_owned();
+    if let (Some(_), Some(provider), Some(base)) = (idp, &st.settings.oidc, &st.settings.public_url)
+    {
+        let back = format!("{}/sign-in?signed_out=1", base.trim_end_matches('/'));
+        if let Some(url) = provider.end_session_url(&back).await {
+            next = url;
+        }
+    }
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to(&next)).into_response())
 }

@@ -15,6 +15,7 @@ mod hardening;
 mod involve;
 mod localities;
 mod matrix;
+mod oidc;
 mod openreferral;
 mod ops;
 mod referrals;

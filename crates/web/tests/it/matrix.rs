@@ -39,6 +39,8 @@ fn rule(method: &str, path: &str) -> Rule {
     match (method, path) {
         ("GET", "/health" | "/ready" | "/assets/{*path}" | "/" | "/sign-in" | "/api/v1/openapi.json") => Public,
         ("POST", "/sign-in") => Public,
+        // Without an identity provider configured these answer 404 to everyone.
+        ("GET", "/sign-in/oidc" | "/sign-in/oidc/callback") => Public,
         ("GET" | "POST", "/sign-in/second-factor" | "/sign-in/set-up-second-factor") => PendingOnly,
         ("POST", "/sign-out") => SignedIn,
         ("GET", "/account" | "/account/password" | "/account/second-factor") => SignedIn,
@@ -49,6 +51,7 @@ fn rule(method: &str, path: &str) -> Rule {
         ("POST", "/admin/users/{id}/disable" | "/admin/users/{id}/enable" | "/admin/users/{id}/reset-password" | "/admin/users/{id}/reset-second-factor") => ADMIN,
         ("POST", "/admin/tokens/{id}/revoke") => ADMIN,
         ("POST", "/admin/users/{id}/resets/{reset}/approve") => ADMIN,
+        ("POST", "/admin/users/{id}/identities" | "/admin/users/{id}/identities/{link}/remove") => ADMIN,
         ("GET", "/audit") => AUDIT,
         ("GET", "/api/v1/me" | "/api/v1/organisations") => SignedIn,
         ("GET", "/api/v1/users" | "/api/v1/users/{id}") => ADMIN,
@@ -209,6 +212,7 @@ async fn every_route_for_every_role_matches_the_matrix() {
                 .replace("{item}", "1")
                 .replace("{referral}", "1")
                 .replace("{reset}", "1")
+                .replace("{link}", "1")
                 .replace("{*path}", "app.css");
             let want = expected(rule(route.method, route.path), role);
             let (status, location) = request(&mut client, route.method, &path).await;

@@ -43,6 +43,8 @@ pub struct FileConfig {
     oidc_allowed_tenants: Option<Vec<String>>,
     oidc_mfa_claim: Option<String>,
     oidc_allow_http_loopback: Option<bool>,
+    audit_keys: Option<Vec<String>>,
+    audit_unkeyed_until: Option<i64>,
 }
 
 /// The database to use.
@@ -59,6 +61,105 @@ pub struct DbArgs {
     /// Configuration file (TOML) with any of the settings below as keys.
     #[arg(long, env = "EVERYCHILD_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Keys that seal the audit chain (HMAC-SHA-256), newest first, comma-separated; each a
+    /// long random passphrase held outside the database. Default: one derived from
+    /// secret_key; else, for a SQLite file, a key file beside it (PATH.audit-key). A
+    /// PostgreSQL database needs one of the first two, the same for every command. To
+    /// rotate, put the new key first and keep the old ones.
+    #[arg(
+        long,
+        env = "EVERYCHILD_AUDIT_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub audit_keys: Option<Vec<String>>,
+    /// The last audit event written before the chain was keyed (an upgraded database; see
+    /// `everychild audit verify`). Default 0: every event must be sealed with a key.
+    #[arg(long, env = "EVERYCHILD_AUDIT_UNKEYED_UNTIL")]
+    pub audit_unkeyed_until: Option<i64>,
+}
+
+/// The keys that seal the audit chain, from settings, else derived from the secret key,
+/// else (SQLite) a key file beside the database, created on first use.
+pub fn audit_keys(db: &DbArgs, url: &str) -> anyhow::Result<everychild_store::AuditKeys> {
+    use everychild_domain::audit::AuditKey;
+    let f = read_file(&db.config)?;
+    let unkeyed_until = db
+        .audit_unkeyed_until
+        .or(f.audit_unkeyed_until)
+        .unwrap_or(0);
+    if unkeyed_until < 0 {
+        bail!("audit_unkeyed_until must be 0 or more");
+    }
+    let listed = db.audit_keys.clone().or(f.audit_keys).unwrap_or_default();
+    let listed: Vec<&str> = listed
+        .iter()
+        .map(|k| k.trim())
+        .filter(|k| !k.is_empty())
+        .collect();
+    if let Some(short) = listed.iter().find(|k| k.len() < 32) {
+        bail!(
+            "audit_keys: each key must be at least 32 characters (one is {})",
+            short.len()
+        );
+    }
+    let keys = if !listed.is_empty() {
+        listed.into_iter().map(AuditKey::derive).collect()
+    } else if let Some(secret) = std::env::var("EVERYCHILD_SECRET_KEY")
+        .ok()
+        .or(f.secret_key)
+        .filter(|k| !k.trim().is_empty())
+    {
+        vec![AuditKey::derive(&format!("audit chain:{secret}"))]
+    } else if let Some(path) = url
+        .strip_prefix("sqlite:")
+        .filter(|p| !p.is_empty() && !p.starts_with(":memory:") && !p.contains("mode=memory"))
+    {
+        let path = path.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        vec![AuditKey::derive(&key_file(&format!("{path}.audit-key"))?)]
+    } else if url.starts_with("sqlite:") {
+        // An in-memory database lives as long as this process: so may its key.
+        let mut b = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+        vec![AuditKey::derive(&hex_key(&b))]
+    } else {
+        bail!(
+            "a PostgreSQL database needs audit_keys (EVERYCHILD_AUDIT_KEYS) or secret_key \
+             (EVERYCHILD_SECRET_KEY), the same for every command, to seal the audit chain"
+        );
+    };
+    Ok(everychild_store::AuditKeys {
+        keys,
+        unkeyed_until,
+    })
+}
+
+fn hex_key(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Read the key file, or create it (readable by its owner only) with a new random key.
+fn key_file(path: &str) -> anyhow::Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(k) if k.trim().len() >= 32 => return Ok(k.trim().to_owned()),
+        Ok(_) => bail!("the audit key file {path} holds no key of at least 32 characters"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("could not read {path}")),
+    }
+    let mut b = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+    let key = hex_key(&b);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut file = opts
+        .open(path)
+        .with_context(|| format!("could not create the audit key file {path}"))?;
+    std::io::Write::write_all(&mut file, key.as_bytes())
+        .with_context(|| format!("could not write {path}"))?;
+    Ok(key)
 }
 
 /// Every server setting. Flags override environment variables, which override the file.

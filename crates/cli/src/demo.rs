@@ -63,7 +63,7 @@ pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
     let password = everychild_domain::Password::parse_new(&a.password, "password")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let data = crate::data::data_dir(a.data.as_deref())?;
-    let store = crate::open(&r.database_url, &r.pool)
+    let store = crate::open(&a.serve.db, &r.database_url, &r.pool)
         .await?
         .with_case_rules(r.rules)
         .with_access_rules(r.access);

@@ -160,7 +160,7 @@ pub async fn run(c: ImportCommand) -> anyhow::Result<()> {
     match c {
         ImportCommand::Geography(a) => {
             let url = config::database_url(&a.db)?;
-            let store = crate::open(&url, &Default::default()).await?;
+            let store = crate::open(&a.db, &url, &Default::default()).await?;
             let data = read_geography(&a.dir)?;
             let report = geography(&store, &data).await?;
             print_report(&report);
@@ -168,7 +168,7 @@ pub async fn run(c: ImportCommand) -> anyhow::Result<()> {
         }
         ImportCommand::People(a) => {
             let url = config::database_url(&a.db)?;
-            let store = crate::open(&url, &Default::default()).await?;
+            let store = crate::open(&a.db, &url, &Default::default()).await?;
             people(&store, &a).await.map(|_| ())
         }
         ImportCommand::Openreferral(a) => crate::openreferral::run(a).await,

@@ -88,10 +88,16 @@ fn init_logs(json: bool) {
 }
 
 /// Connect and migrate.
-pub async fn open(url: &str, pool: &everychild_store::PoolSettings) -> anyhow::Result<SqlStore> {
+pub async fn open(
+    db: &config::DbArgs,
+    url: &str,
+    pool: &everychild_store::PoolSettings,
+) -> anyhow::Result<SqlStore> {
+    let keys = config::audit_keys(db, url)?;
     let store = SqlStore::connect(url, pool, Arc::new(SystemClock))
         .await
-        .with_context(|| format!("could not open the database {}", redact(url)))?;
+        .with_context(|| format!("could not open the database {}", redact(url)))?
+        .with_audit_keys(keys);
     store
         .migrate()
         .await
@@ -155,14 +161,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             if r.random_key {
                 tracing::warn!("no secret_key set: a random one is used and forms expire when the server restarts");
             }
-            let store = open(&r.database_url, &r.pool).await?;
+            let store = open(&a.db, &r.database_url, &r.pool).await?;
             serve(store, r).await?;
             Ok(ok)
         }
         Command::Demo(a) => demo::run(a).await.map(|_| ok),
         Command::Migrate(db) => {
             let url = config::database_url(&db)?;
-            open(&url, &Default::default()).await?;
+            open(&db, &url, &Default::default()).await?;
             println!("migrated {}", redact(&url));
             Ok(ok)
         }
@@ -179,7 +185,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Audit(AuditCommand::Verify(db)) => {
             let url = config::database_url(&db)?;
-            let store = open(&url, &Default::default()).await?;
+            let store = open(&db, &url, &Default::default()).await?;
             let permit = everychild_policy::authorize::<everychild_policy::VerifyAudit>(
                 &everychild_policy::Principal::Console,
                 everychild_policy::Target::None,

@@ -288,7 +288,7 @@ pub async fn store_feed(
 /// Run `import openreferral`: prints every refused item with its reasons, then what changed.
 pub async fn run(a: OpenReferralArgs) -> anyhow::Result<()> {
     let url = crate::config::database_url(&a.db)?;
-    let store = crate::open(&url, &Default::default()).await?;
+    let store = crate::open(&a.db, &url, &Default::default()).await?;
     let feed = read(
         &a.source,
         a.per_page.clamp(1, 1000),

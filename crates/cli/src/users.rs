@@ -120,7 +120,7 @@ pub async fn run(c: UserCommand) -> anyhow::Result<()> {
                     true,
                 )
             };
-            let store = crate::open(&config::database_url(&db)?, &Default::default()).await?;
+            let store = crate::open(&db, &config::database_url(&db)?, &Default::default()).await?;
             let orgs = store
                 .list_organisations(&console::<policy::ListOrganisations>(Target::None)?)
                 .await?;
@@ -178,7 +178,7 @@ pub async fn run(c: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::Disable { db, username } => {
-            let store = crate::open(&config::database_url(&db)?, &Default::default()).await?;
+            let store = crate::open(&db, &config::database_url(&db)?, &Default::default()).await?;
             let u = find_user(&store, &username).await?;
             let p = console::<policy::ManageUser>(Target::User(everychild_domain::UserId(u.id)))?;
             store.set_user_disabled(&p, true).await?;
@@ -186,7 +186,7 @@ pub async fn run(c: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::List { db, all } => {
-            let store = crate::open(&config::database_url(&db)?, &Default::default()).await?;
+            let store = crate::open(&db, &config::database_url(&db)?, &Default::default()).await?;
             let users = store
                 .list_users(
                     &console::<policy::ListUsers>(Target::None)?,

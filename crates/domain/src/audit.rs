@@ -46,17 +46,42 @@ impl AuditRecord {
     /// different events share an encoding. Lower-case hex.
     pub fn compute_hash(&self) -> String {
         let mut h = Sha256::new();
+        self.encode("everychild-audit-v1", |b| h.update(b));
+        hex::encode(h.finalize())
+    }
+
+    /// The keyed seal of this event: HMAC-SHA-256 under `key` over the same encoding (with
+    /// its own version tag). Without the key, no one can write an event, or rewrite the
+    /// table, so that it verifies. Lower-case hex.
+    pub fn compute_mac(&self, key: &AuditKey) -> String {
+        use hmac::Mac;
+        let Ok(mut m) = hmac::Hmac::<Sha256>::new_from_slice(&key.key) else {
+            return String::new();
+        };
+        self.encode("everychild-audit-v2", |b| m.update(b));
+        hex::encode(m.finalize().into_bytes())
+    }
+
+    /// Seal with the key if there is one (returning its id), else hash as before keying.
+    pub fn seal(&self, key: Option<&AuditKey>) -> (String, Option<String>) {
+        match key {
+            Some(k) => (self.compute_mac(k), Some(k.id.clone())),
+            None => (self.compute_hash(), None),
+        }
+    }
+
+    fn encode(&self, version: &str, mut out: impl FnMut(&[u8])) {
         let mut put = |v: Option<&str>| match v {
-            None => h.update(b"N"),
+            None => out(b"N"),
             Some(s) => {
-                h.update(b"S");
-                h.update((s.len() as u64).to_be_bytes());
-                h.update(s.as_bytes());
+                out(b"S");
+                out(&(s.len() as u64).to_be_bytes());
+                out(s.as_bytes());
             }
         };
         let seq = self.seq.to_string();
         let actor_id = self.actor_id.map(|i| i.to_string());
-        put(Some("everychild-audit-v1"));
+        put(Some(version));
         put(Some(&seq));
         put(Some(&self.at));
         put(actor_id.as_deref());
@@ -72,7 +97,40 @@ impl AuditRecord {
         put(self.ip.as_deref());
         put(self.request_id.as_deref());
         put(Some(&self.prev_hash));
-        hex::encode(h.finalize())
+    }
+}
+
+/// A key that seals audit events, held outside the database (settings, environment or a key
+/// file). Its id, stored with each event it seals, is a hash of the key, so keys can be
+/// rotated: new events use the newest key, and older events verify under the key they name.
+#[derive(Clone)]
+pub struct AuditKey {
+    id: String,
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuditKey({})", self.id)
+    }
+}
+
+impl AuditKey {
+    /// The key derived from secret material (a long random passphrase).
+    pub fn derive(material: &str) -> Self {
+        let mut h = Sha256::new();
+        h.update(b"everychild audit key\0");
+        h.update(material.as_bytes());
+        let key = h.finalize().to_vec();
+        let mut i = Sha256::new();
+        i.update(b"everychild audit key id\0");
+        i.update(&key);
+        let id = hex::encode(&i.finalize()[..6]);
+        Self { id, key }
+    }
+    /// The key's id (not secret).
+    pub fn id(&self) -> &str {
+        &self.id
     }
 }
 
@@ -99,6 +157,22 @@ pub enum ChainError {
         /// What it should have been.
         expected: i64,
     },
+    /// An event sealed without a key where the chain must be keyed.
+    #[error("event {seq}: not sealed with a key, but events after {unkeyed_until} must be (an event written or rewritten without the key)")]
+    Unkeyed {
+        /// The event's sequence number.
+        seq: i64,
+        /// The last event allowed to be unkeyed.
+        unkeyed_until: i64,
+    },
+    /// An event names a key that is not configured.
+    #[error("event {seq}: sealed with key {key_id}, which is not among the configured audit keys")]
+    UnknownKey {
+        /// The event's sequence number.
+        seq: i64,
+        /// The key id it names.
+        key_id: String,
+    },
     /// The chain head records more events, or a different last hash, than are stored.
     #[error("chain head says {head_seq} events ending in {head_hash}, but the last stored event is {last_seq} (events removed from the end)")]
     Truncated {
@@ -116,27 +190,71 @@ pub enum ChainError {
 pub struct ChainVerifier {
     expected_seq: i64,
     prev_hash: String,
+    keys: Vec<AuditKey>,
+    /// Events up to here may be unkeyed (written before the chain was keyed); `None` when
+    /// no key is configured (every event must then be unkeyed).
+    unkeyed_until: Option<i64>,
 }
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self {
-            expected_seq: 1,
-            prev_hash: GENESIS_HASH.to_owned(),
-        }
+        Self::unkeyed()
     }
 }
 
 impl ChainVerifier {
-    /// Check the next event and its stored hash.
-    pub fn check(&mut self, rec: &AuditRecord, stored_hash: &str) -> Result<(), ChainError> {
+    /// A verifier for a chain with no key: every event must be hashed without one.
+    pub fn unkeyed() -> Self {
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+            keys: Vec::new(),
+            unkeyed_until: None,
+        }
+    }
+
+    /// A verifier for a keyed chain: events after `unkeyed_until` must be sealed with one of
+    /// `keys` (events up to it were written before the chain was keyed).
+    pub fn keyed(keys: Vec<AuditKey>, unkeyed_until: i64) -> Self {
+        Self {
+            keys,
+            unkeyed_until: Some(unkeyed_until),
+            ..Self::unkeyed()
+        }
+    }
+
+    /// Check the next event, its stored hash and the key it names.
+    pub fn check(
+        &mut self,
+        rec: &AuditRecord,
+        stored_hash: &str,
+        key_id: Option<&str>,
+    ) -> Result<(), ChainError> {
         if rec.seq != self.expected_seq {
             return Err(ChainError::Gap {
                 seq: rec.seq,
                 expected: self.expected_seq,
             });
         }
-        if rec.compute_hash() != stored_hash {
+        let expected = match (key_id, self.unkeyed_until) {
+            (None, Some(until)) if rec.seq > until => {
+                return Err(ChainError::Unkeyed {
+                    seq: rec.seq,
+                    unkeyed_until: until,
+                })
+            }
+            (None, _) => rec.compute_hash(),
+            (Some(id), _) => match self.keys.iter().find(|k| k.id == id) {
+                Some(k) => rec.compute_mac(k),
+                None => {
+                    return Err(ChainError::UnknownKey {
+                        seq: rec.seq,
+                        key_id: id.to_owned(),
+                    })
+                }
+            },
+        };
+        if expected != stored_hash {
             return Err(ChainError::HashMismatch { seq: rec.seq });
         }
         if rec.prev_hash != self.prev_hash {
@@ -200,7 +318,7 @@ mod tests {
     fn verify(c: &[(AuditRecord, String)]) -> Result<i64, ChainError> {
         let mut v = ChainVerifier::default();
         for (r, h) in c {
-            v.check(r, h)?;
+            v.check(r, h, None)?;
         }
         let (hs, hh) = c
             .last()
@@ -263,12 +381,96 @@ mod tests {
         let c = chain(4);
         let mut v = ChainVerifier::default();
         for (r, h) in &c[..3] {
-            assert!(v.check(r, h).is_ok());
+            assert!(v.check(r, h, None).is_ok());
         }
         assert!(matches!(
             v.finish(4, &c[3].1),
             Err(ChainError::Truncated { last_seq: 3, .. })
         ));
+    }
+
+    /// A keyed chain of `n` events, the first `unkeyed` of them from before keying.
+    fn keyed_chain(
+        n: i64,
+        unkeyed: i64,
+        key: &AuditKey,
+    ) -> Vec<(AuditRecord, String, Option<String>)> {
+        let mut out = Vec::new();
+        let mut prev = GENESIS_HASH.to_owned();
+        for seq in 1..=n {
+            let r = rec(seq, &prev);
+            let (h, id) = r.seal((seq > unkeyed).then_some(key));
+            prev = h.clone();
+            out.push((r, h, id));
+        }
+        out
+    }
+
+    fn verify_keyed(
+        c: &[(AuditRecord, String, Option<String>)],
+        keys: Vec<AuditKey>,
+        unkeyed_until: i64,
+    ) -> Result<i64, ChainError> {
+        let mut v = ChainVerifier::keyed(keys, unkeyed_until);
+        for (r, h, id) in c {
+            v.check(r, h, id.as_deref())?;
+        }
+        let (hs, hh) = c
+            .last()
+            .map(|(r, h, _)| (r.seq, h.clone()))
+            .unwrap_or((0, GENESIS_HASH.into()));
+        v.finish(hs, &hh)
+    }
+
+    #[test]
+    fn a_keyed_chain_verifies_only_with_its_key() {
+        let key = AuditKey::derive("a long random passphrase held outside the database");
+        let other = AuditKey::derive("another passphrase, not the one that sealed the chain");
+        assert_ne!(key.id(), other.id());
+        let c = keyed_chain(5, 2, &key);
+        assert_eq!(verify_keyed(&c, vec![key.clone()], 2), Ok(5));
+        // Rotation: the new key first, the old one kept.
+        assert_eq!(verify_keyed(&c, vec![other.clone(), key.clone()], 2), Ok(5));
+        assert_eq!(
+            verify_keyed(&c, vec![other], 2),
+            Err(ChainError::UnknownKey {
+                seq: 3,
+                key_id: key.id().to_owned()
+            })
+        );
+    }
+
+    /// Someone who can write the table but has no key rewrites an event and re-hashes the
+    /// whole chain after it consistently: a keyed chain finds it.
+    #[test]
+    fn rewriting_the_table_without_the_key_is_found() {
+        let key = AuditKey::derive("a long random passphrase held outside the database");
+        let mut c = keyed_chain(5, 0, &key);
+        // As unkeyed events, re-hashed from the altered one on.
+        c[2].0.action = "forged".into();
+        let mut prev = c[1].1.clone();
+        for e in c.iter_mut().skip(2) {
+            e.0.prev_hash = prev.clone();
+            e.1 = e.0.compute_hash();
+            e.2 = None;
+            prev = e.1.clone();
+        }
+        assert_eq!(
+            verify_keyed(&c, vec![key.clone()], 0),
+            Err(ChainError::Unkeyed {
+                seq: 3,
+                unkeyed_until: 0
+            })
+        );
+        // Or sealed with a key of their own choosing that names the real key's id.
+        let mut c = keyed_chain(5, 0, &key);
+        let forger = AuditKey::derive("the forger's guess at the key, wrong");
+        c[2].0.action = "forged".into();
+        c[2].1 = c[2].0.compute_mac(&forger);
+        assert_eq!(
+            verify_keyed(&c, vec![key], 0),
+            Err(ChainError::HashMismatch { seq: 3 })
+        );
     }
 
     #[test]

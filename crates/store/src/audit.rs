@@ -121,13 +121,14 @@ impl SqlStore {
         let mut rec = self.record(who, purpose, ev);
         rec.seq = a.seq;
         rec.prev_hash = a.prev_hash;
-        let hash = rec.compute_hash();
+        let key = crate::pool::sealing_key(&self.sealing);
+        let (hash, key_id) = rec.seal(key.as_ref());
         let sql = format!(
             "{}{}",
             crate::batch::INSERT_COLUMNS,
             crate::batch::placeholders(1)
         );
-        crate::batch::bind_record(sqlx::query(&sql), &rec, &hash)
+        crate::batch::bind_record(sqlx::query(&sql), &rec, &hash, key_id.as_deref())
             .execute(&mut *a.tx)
             .await?;
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
@@ -249,8 +250,10 @@ pub struct AuditRow {
     pub request_id: Option<String>,
     /// Previous hash.
     pub prev_hash: String,
-    /// This event's hash.
+    /// This event's hash (its keyed seal when `key_id` is set).
     pub hash: String,
+    /// The id of the key that sealed it; none for events from before keying.
+    pub key_id: Option<String>,
 }
 
 /// What an administrator sees in place of the detail of an event about a child.
@@ -310,7 +313,7 @@ pub struct AuditPage {
 
 pub(crate) const COLUMNS: &str =
     "seq, at, actor_id, actor_username, actor_role, actor_org, action, outcome, \
-    subject_type, subject_id, purpose, detail, ip, request_id, prev_hash, hash";
+    subject_type, subject_id, purpose, detail, ip, request_id, prev_hash, hash, key_id";
 
 #[async_trait::async_trait]
 impl AuditRepo for SqlStore {
@@ -396,9 +399,14 @@ impl AuditRepo for SqlStore {
         let mut conn = self.pool.acquire().await?;
         let sql = format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq");
         let mut rows = sqlx::query_as::<_, AuditRow>(&sql).fetch(&mut *conn);
-        let mut v = ChainVerifier::default();
+        let keys = self.sealing.read().map(|k| k.clone()).unwrap_or_default();
+        let mut v = if keys.keys.is_empty() {
+            ChainVerifier::unkeyed()
+        } else {
+            ChainVerifier::keyed(keys.keys, keys.unkeyed_until)
+        };
         while let Some(row) = rows.try_next().await? {
-            if let Err(e) = v.check(&row.record(), &row.hash) {
+            if let Err(e) = v.check(&row.record(), &row.hash, row.key_id.as_deref()) {
                 return Ok(Err(e));
             }
         }

@@ -21,13 +21,22 @@ pub(crate) struct Queued {
 }
 
 /// Start the writer; events sent to the returned channel are written in order.
-pub(crate) fn spawn(pool: AnyPool, writer_lock: Option<Arc<Mutex<()>>>) -> mpsc::Sender<Queued> {
+pub(crate) fn spawn(
+    pool: AnyPool,
+    writer_lock: Option<Arc<Mutex<()>>>,
+    sealing: crate::pool::Sealing,
+) -> mpsc::Sender<Queued> {
     let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-    tokio::spawn(run(pool, writer_lock, rx));
+    tokio::spawn(run(pool, writer_lock, sealing, rx));
     tx
 }
 
-async fn run(pool: AnyPool, writer_lock: Option<Arc<Mutex<()>>>, mut rx: mpsc::Receiver<Queued>) {
+async fn run(
+    pool: AnyPool,
+    writer_lock: Option<Arc<Mutex<()>>>,
+    sealing: crate::pool::Sealing,
+    mut rx: mpsc::Receiver<Queued>,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -36,7 +45,8 @@ async fn run(pool: AnyPool, writer_lock: Option<Arc<Mutex<()>>>, mut rx: mpsc::R
                 Err(_) => break,
             }
         }
-        let result = write(&pool, writer_lock.as_deref(), &mut batch).await;
+        let key = crate::pool::sealing_key(&sealing);
+        let result = write(&pool, writer_lock.as_deref(), key.as_ref(), &mut batch).await;
         for q in batch {
             let r = match &result {
                 Ok(()) => Ok(()),
@@ -49,24 +59,30 @@ async fn run(pool: AnyPool, writer_lock: Option<Arc<Mutex<()>>>, mut rx: mpsc::R
 }
 
 pub(crate) const INSERT_COLUMNS: &str = "INSERT INTO audit_events (seq, at, actor_id, actor_username, actor_role, actor_org, \
-     action, outcome, subject_type, subject_id, purpose, detail, ip, request_id, prev_hash, hash) VALUES ";
+     action, outcome, subject_type, subject_id, purpose, detail, ip, request_id, prev_hash, hash, key_id) VALUES ";
 
-/// `($1, …, $16), ($17, …, $32), …` for `rows` rows.
+/// Values per audit row.
+const COLUMNS: usize = 17;
+
+/// `($1, …, $17), ($18, …, $34), …` for `rows` rows.
 pub(crate) fn placeholders(rows: usize) -> String {
     (0..rows)
         .map(|r| {
-            let cols: Vec<String> = (1..=16).map(|c| format!("${}", r * 16 + c)).collect();
+            let cols: Vec<String> = (1..=COLUMNS)
+                .map(|c| format!("${}", r * COLUMNS + c))
+                .collect();
             format!("({})", cols.join(", "))
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// Bind one record's 16 values, hash last.
+/// Bind one record's 17 values: the fields, its seal and the id of the key that sealed it.
 pub(crate) fn bind_record<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     r: &AuditRecord,
     hash: &str,
+    key_id: Option<&str>,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     q.bind(r.seq)
         .bind(r.at.clone())
@@ -84,11 +100,13 @@ pub(crate) fn bind_record<'q>(
         .bind(r.request_id.clone())
         .bind(r.prev_hash.clone())
         .bind(hash.to_owned())
+        .bind(key_id.map(str::to_owned))
 }
 
 async fn write(
     pool: &AnyPool,
     writer_lock: Option<&Mutex<()>>,
+    key: Option<&everychild_domain::audit::AuditKey>,
     batch: &mut [Queued],
 ) -> Result<()> {
     let _guard = match writer_lock {
@@ -106,7 +124,8 @@ async fn write(
     for (i, q) in batch.iter_mut().enumerate() {
         q.rec.seq = last - n + 1 + i64::try_from(i).unwrap_or(0);
         q.rec.prev_hash = prev;
-        prev = q.rec.compute_hash();
+        let (h, _) = q.rec.seal(key);
+        prev = h;
         hashes.push(prev.clone());
     }
     for (chunk, hs) in batch
@@ -116,7 +135,7 @@ async fn write(
         let sql = format!("{INSERT_COLUMNS}{}", placeholders(chunk.len()));
         let mut q = sqlx::query(&sql);
         for (item, h) in chunk.iter().zip(hs) {
-            q = bind_record(q, &item.rec, h);
+            q = bind_record(q, &item.rec, h, key.map(|k| k.id()));
         }
         q.execute(&mut *tx).await?;
     }
@@ -132,8 +151,8 @@ async fn write(
 mod tests {
     #[test]
     fn placeholders_number_every_column_of_every_row() {
-        assert_eq!(super::placeholders(1).matches('$').count(), 16);
+        assert_eq!(super::placeholders(1).matches('$').count(), 17);
         let two = super::placeholders(2);
-        assert!(two.starts_with("($1, $2,") && two.ends_with("$31, $32)"));
+        assert!(two.starts_with("($1, $2,") && two.ends_with("$33, $34)"));
     }
 }

@@ -59,7 +59,7 @@ pub use people::review::{ReviewCandidate, ReviewDecision, ReviewItem};
 pub use people::rules::{AccessRules, READS_PER_HOUR, SEARCHES_PER_HOUR};
 pub use people::types::*;
 pub use people::volume::VolumeAlert;
-pub use pool::{Backend, PoolSettings, SqlStore};
+pub use pool::{AuditKeys, Backend, PoolSettings, SqlStore};
 pub use resets::{needs_second_person, PendingReset, ResetKind, ResetRepo};
 pub use throttle::{Claim, ThrottleRepo};
 pub use types::*;

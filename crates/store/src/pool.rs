@@ -56,6 +56,25 @@ pub struct SqlStore {
     pub(crate) rules: crate::CaseRules,
     /// The access rules in force (how long involvements last, volumes of reads).
     pub(crate) access: crate::AccessRules,
+    /// The keys that seal audit events (shared with the group-commit writer).
+    pub(crate) sealing: Sealing,
+}
+
+/// The audit keys, newest first, and the last event allowed to be unkeyed.
+#[derive(Debug, Clone, Default)]
+pub struct AuditKeys {
+    /// Keys, newest first: new events are sealed with the first.
+    pub keys: Vec<everychild_domain::audit::AuditKey>,
+    /// Events up to this sequence number were written before the chain was keyed.
+    pub unkeyed_until: i64,
+}
+
+/// Shared audit keys.
+pub(crate) type Sealing = Arc<std::sync::RwLock<AuditKeys>>;
+
+/// The key new events are sealed with, if any.
+pub(crate) fn sealing_key(s: &Sealing) -> Option<everychild_domain::audit::AuditKey> {
+    s.read().ok().and_then(|k| k.keys.first().cloned())
 }
 
 impl SqlStore {
@@ -114,7 +133,8 @@ impl SqlStore {
         let pool = pool.connect_with(opts).await?;
         let writer_lock =
             (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
-        let audit_queue = crate::batch::spawn(pool.clone(), writer_lock.clone());
+        let sealing: Sealing = Arc::default();
+        let audit_queue = crate::batch::spawn(pool.clone(), writer_lock.clone(), sealing.clone());
         Ok(Self {
             pool,
             backend,
@@ -125,7 +145,17 @@ impl SqlStore {
             directory: Arc::new(crate::directory::new_cache()),
             rules: crate::CaseRules::default(),
             access: crate::AccessRules::default(),
+            sealing,
         })
+    }
+
+    /// The same store sealing audit events with these keys (newest first; held outside the
+    /// database). Until this is called, events are hashed without a key.
+    pub fn with_audit_keys(self, keys: AuditKeys) -> Self {
+        if let Ok(mut s) = self.sealing.write() {
+            *s = keys;
+        }
+        self
     }
 
     /// The same store with these casework rules (checked by [`crate::CaseRules::new`]); until

@@ -218,6 +218,17 @@ pub fn oidc_settings(allowed_tenants: &[&str], mfa_claim: Option<(&str, &str)>) 
     s
 }
 
+/// The audit key of test stores and of the binary in tests (`EVERYCHILD_AUDIT_KEYS`).
+pub const TEST_AUDIT_KEY: &str = "test audit key held outside the database 0123456789";
+
+/// Test stores seal the audit chain with [`TEST_AUDIT_KEY`].
+pub fn test_audit_keys() -> everychild_store::AuditKeys {
+    everychild_store::AuditKeys {
+        keys: vec![everychild_domain::audit::AuditKey::derive(TEST_AUDIT_KEY)],
+        unkeyed_until: 0,
+    }
+}
+
 /// Settings tests use: secure cookies off because tests speak plain HTTP.
 pub fn test_settings() -> WebSettings {
     let mut s = WebSettings::with_key("test-key-that-is-long-enough-0123456789");
@@ -244,7 +255,8 @@ impl TestApp {
         let store = SqlStore::connect(&db.url, &PoolSettings::default(), clock.clone())
             .await
             .expect("connect")
-            .with_case_rules(rules);
+            .with_case_rules(rules)
+            .with_audit_keys(test_audit_keys());
         store.migrate().await.expect("migrate");
         let want = if db.postgres {
             everychild_store::Backend::Postgres

@@ -18,6 +18,7 @@ fn everychild(args: &[&str], stdin: Option<&str>) -> Output {
         .env_remove("EVERYCHILD_DATABASE_URL")
         .env_remove("EVERYCHILD_CONFIG")
         .env("EVERYCHILD_LOG", "warn")
+        .env("EVERYCHILD_AUDIT_KEYS", everychild_testkit::TEST_AUDIT_KEY)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -230,6 +231,42 @@ async fn demo_users_and_audit_verify_work_from_the_console() {
     let o = everychild(&["audit", "verify", "--database", url], None);
     assert!(o.status.success(), "{}", out(&o));
     assert!(out(&o).contains("audit chain intact"));
+    // The chain is keyed: verified with another key (or none from settings), it fails and
+    // names the first event sealed with a key it does not hold.
+    let o = everychild(
+        &[
+            "audit",
+            "verify",
+            "--database",
+            url,
+            "--audit-keys",
+            "some other key that never sealed this chain 0123456789",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        out(&o).contains("event 1: sealed with key")
+            && out(&o).contains("not among the configured audit keys"),
+        "{}",
+        out(&o)
+    );
+    // Rotation: a new key first, the old one kept.
+    let o = everychild(
+        &[
+            "audit",
+            "verify",
+            "--database",
+            url,
+            "--audit-keys",
+            &format!(
+                "a newer key put first when rotating 0123456789,{}",
+                everychild_testkit::TEST_AUDIT_KEY
+            ),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
     let n: i64 = db.raw_i64("SELECT COUNT(*) FROM audit_events").await;
     assert!(n > 20, "{n} events");
     // The console's changes are attributed to it.

@@ -215,3 +215,106 @@ async fn concurrent_views_each_write_one_event_and_the_chain_stays_intact() {
     );
     assert_eq!(verify(&app).await, Ok(app.audit_count().await));
 }
+
+/// Someone who can write the database but does not hold the audit key alters an event and
+/// rewrites every hash after it, and the chain head, consistently (as the unkeyed chain of
+/// old allowed): verification finds the first rewritten event. Re-sealing with a key of
+/// their own is found too.
+#[tokio::test]
+async fn rewriting_the_audit_table_consistently_without_the_key_is_detected() {
+    use everychild_domain::audit::{AuditKey, AuditRecord};
+    let app = TestApp::spawn().await;
+    for i in 0..4 {
+        app.user(&format!("user{i}"), &format!("User {i}"), Practitioner)
+            .await;
+    }
+    let n = verify(&app).await.expect("intact");
+    let keyed = app
+        .db
+        .raw_i64("SELECT COUNT(*) FROM audit_events WHERE key_id IS NOT NULL")
+        .await;
+    assert_eq!(keyed, n, "every event is sealed with the key");
+    let real_key_id = app
+        .db
+        .raw_text("SELECT key_id FROM audit_events WHERE seq = 1")
+        .await;
+    app.db.raw(app.db.unguard_audit_sql()).await;
+
+    for forger in [
+        None,
+        Some(AuditKey::derive("the forger's own key, not ours")),
+    ] {
+        let from = 3;
+        app.db
+            .raw(&format!(
+                "UPDATE audit_events SET action = 'user.view' WHERE seq = {from}"
+            ))
+            .await;
+        let mut prev = app
+            .db
+            .raw_text(&format!(
+                "SELECT hash FROM audit_events WHERE seq = {}",
+                from - 1
+            ))
+            .await;
+        for seq in from..=n {
+            let field = |c: &str| {
+                format!("SELECT COALESCE(CAST({c} AS TEXT), '<null>') FROM audit_events WHERE seq = {seq}")
+            };
+            let mut vals = Vec::new();
+            for c in [
+                "at",
+                "actor_id",
+                "actor_username",
+                "actor_role",
+                "actor_org",
+                "action",
+                "outcome",
+                "subject_type",
+                "subject_id",
+                "purpose",
+                "detail",
+                "ip",
+                "request_id",
+            ] {
+                let v = app.db.raw_text(&field(c)).await;
+                vals.push((v != "<null>").then_some(v));
+            }
+            let rec = AuditRecord {
+                seq,
+                at: vals[0].clone().unwrap_or_default(),
+                actor_id: vals[1].as_deref().and_then(|v| v.parse().ok()),
+                actor_username: vals[2].clone(),
+                actor_role: vals[3].clone(),
+                actor_org: vals[4].clone(),
+                action: vals[5].clone().unwrap_or_default(),
+                outcome: vals[6].clone().unwrap_or_default(),
+                subject_type: vals[7].clone(),
+                subject_id: vals[8].clone(),
+                purpose: vals[9].clone(),
+                detail: vals[10].clone().unwrap_or_default(),
+                ip: vals[11].clone(),
+                request_id: vals[12].clone(),
+                prev_hash: prev.clone(),
+            };
+            let (hash, key_id) = match &forger {
+                None => (rec.compute_hash(), "NULL".to_owned()),
+                // Naming the real key's id, which the forger can read.
+                Some(k) => (rec.compute_mac(k), format!("'{real_key_id}'")),
+            };
+            app.db
+                .raw(&format!(
+                    "UPDATE audit_events SET prev_hash = '{prev}', hash = '{hash}', key_id = {key_id} WHERE seq = {seq}"
+                ))
+                .await;
+            prev = hash;
+        }
+        app.db
+            .raw(&format!(
+                "UPDATE audit_head SET hash = '{prev}' WHERE id = 1"
+            ))
+            .await;
+        let e = verify(&app).await.expect_err("rewritten");
+        assert!(e.starts_with(&format!("event {from}:")), "{e}");
+    }
+}

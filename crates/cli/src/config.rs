@@ -260,6 +260,10 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub totp_keys: Option<Vec<String>>,
+    /// PostgreSQL: serve even though the database role could change the schema (development
+    /// only; a warning is logged).
+    #[arg(long, env = "EVERYCHILD_ALLOW_SCHEMA_OWNER")]
+    pub allow_schema_owner: bool,
     /// Sign-in through the council's identity provider (OpenID Connect): the issuer URL
     /// (https). Needs public_url, oidc_client_id and, for a confidential client,
     /// oidc_client_secret. The callback is PUBLIC_URL/sign-in/oidc/callback.
@@ -358,6 +362,8 @@ fn oidc_settings(
 
 /// Resolved settings.
 pub struct Resolved {
+    /// Serve on PostgreSQL even as a role that can change the schema.
+    pub allow_schema_owner: bool,
     pub listen: String,
     pub database_url: String,
     pub web: everychild_web::WebSettings,
@@ -573,6 +579,7 @@ pub fn resolve(a: &ServeArgs, default_log_json: bool) -> anyhow::Result<Resolved
         access,
         log_json,
         random_key,
+        allow_schema_owner: a.allow_schema_owner,
     })
 }
 

@@ -10,7 +10,7 @@ mod openreferral;
 mod synth;
 mod users;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use config::{redact, DbArgs, ServeArgs};
 use everychild_domain::Clock;
@@ -31,8 +31,9 @@ enum Command {
     Serve(ServeArgs),
     /// Build a demo authority in a fresh database, print its sign-ins, and serve it.
     Demo(demo::DemoArgs),
-    /// Apply database migrations, then exit.
-    Migrate(DbArgs),
+    /// Apply database migrations, then exit. On PostgreSQL run it as the schema's owner;
+    /// `serve` then runs as a role without rights to change the schema.
+    Migrate(MigrateArgs),
     /// Manage user accounts from the console.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -51,6 +52,16 @@ enum Command {
     /// Information governance.
     #[command(subcommand)]
     Privacy(PrivacyCommand),
+}
+
+#[derive(clap::Args)]
+struct MigrateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// PostgreSQL: after migrating, let this role run `serve`: it reads and writes the
+    /// tables, only appends to the audit log, and cannot change the schema.
+    #[arg(long)]
+    grant_runtime_role: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -98,10 +109,43 @@ pub async fn open(
         .await
         .with_context(|| format!("could not open the database {}", redact(url)))?
         .with_audit_keys(keys);
-    store
-        .migrate()
+    // Only when something is missing: a PostgreSQL runtime role, which cannot change the
+    // schema, runs the console's commands on a current one.
+    if !store.schema_is_current().await? {
+        store
+            .migrate()
+            .await
+            .context("could not migrate the database")?;
+    }
+    Ok(store)
+}
+
+/// Connect for `serve`. SQLite is migrated here (one file, one owner). PostgreSQL is not:
+/// the owner migrates with `everychild migrate`, and `serve` refuses a role that could change
+/// the schema (and so drop the audit log's guards) unless told it may.
+async fn open_for_serve(a: &ServeArgs, r: &config::Resolved) -> anyhow::Result<SqlStore> {
+    if !r.database_url.starts_with("postgres") {
+        return open(&a.db, &r.database_url, &r.pool).await;
+    }
+    let keys = config::audit_keys(&a.db, &r.database_url)?;
+    let store = SqlStore::connect(&r.database_url, &r.pool, Arc::new(SystemClock))
         .await
-        .context("could not migrate the database")?;
+        .with_context(|| format!("could not open the database {}", redact(&r.database_url)))?
+        .with_audit_keys(keys);
+    if !store.schema_is_current().await? {
+        bail!("the database schema is not current: run `everychild migrate` as the schema's owner first");
+    }
+    if store.role_can_alter_schema().await? {
+        if !r.allow_schema_owner {
+            bail!(
+                "the database role can change the schema (it owns the tables, may create in the schema, \
+                 or is a superuser), so it could drop the audit log's guards: serve as a role without \
+                 those rights (see `everychild migrate --grant-runtime-role`), or pass \
+                 --allow-schema-owner for a development database"
+            );
+        }
+        tracing::warn!("serving as a role that can change the schema (--allow-schema-owner)");
+    }
     Ok(store)
 }
 
@@ -161,15 +205,22 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             if r.random_key {
                 tracing::warn!("no secret_key set: a random one is used and forms expire when the server restarts");
             }
-            let store = open(&a.db, &r.database_url, &r.pool).await?;
+            let store = open_for_serve(&a, &r).await?;
             serve(store, r).await?;
             Ok(ok)
         }
         Command::Demo(a) => demo::run(a).await.map(|_| ok),
-        Command::Migrate(db) => {
-            let url = config::database_url(&db)?;
-            open(&db, &url, &Default::default()).await?;
+        Command::Migrate(m) => {
+            let url = config::database_url(&m.db)?;
+            let store = open(&m.db, &url, &Default::default()).await?;
             println!("migrated {}", redact(&url));
+            if let Some(role) = &m.grant_runtime_role {
+                store
+                    .grant_runtime_role(role)
+                    .await
+                    .with_context(|| format!("could not grant the runtime role {role}"))?;
+                println!("{role} may now serve: it cannot change the schema or the audit log");
+            }
             Ok(ok)
         }
         Command::User(c) => users::run(c).await.map(|_| ok),

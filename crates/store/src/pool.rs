@@ -193,6 +193,88 @@ impl SqlStore {
             .map_err(|e| StoreError::Database(format!("migration failed: {e}")))
     }
 
+    /// Whether every migration this build knows has been applied (serve on PostgreSQL does
+    /// not migrate: the owner does, with `everychild migrate`).
+    pub async fn schema_is_current(&self) -> Result<bool> {
+        let m = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let applied: std::result::Result<Vec<(i64,)>, sqlx::Error> =
+            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await;
+        let applied: std::collections::HashSet<i64> = match applied {
+            Ok(rows) => rows.into_iter().map(|(v,)| v).collect(),
+            // No migrations table: nothing applied.
+            Err(sqlx::Error::Database(_)) => Default::default(),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(m.iter().all(|mig| applied.contains(&mig.version)))
+    }
+
+    /// On PostgreSQL, whether the connected role could change the schema (and so drop the
+    /// audit log's append-only triggers): a superuser, the owner of the audit log, or a role
+    /// that may create in the schema. Always false on SQLite (one file, one owner).
+    pub async fn role_can_alter_schema(&self) -> Result<bool> {
+        if self.backend != Backend::Postgres {
+            return Ok(false);
+        }
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT CASE WHEN \
+                (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) \
+                OR COALESCE((SELECT pg_has_role(current_user, tableowner, 'USAGE') FROM pg_tables \
+                     WHERE schemaname = current_schema() AND tablename = 'audit_events'), false) \
+                OR has_schema_privilege(current_schema(), 'CREATE') \
+             THEN 1 ELSE 0 END::bigint",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n == 1)
+    }
+
+    /// On PostgreSQL, let `role` run the service without changing the schema: it reads and
+    /// writes the tables, but only appends to the audit log, moves the chain head, and reads
+    /// the migrations. Run as the owner, after migrating.
+    pub async fn grant_runtime_role(&self, role: &str) -> Result<()> {
+        if self.backend != Backend::Postgres {
+            return Err(StoreError::Conflict(
+                "a runtime role is for PostgreSQL only".into(),
+            ));
+        }
+        let valid = !role.is_empty()
+            && role.len() <= 63
+            && role.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && role
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            return Err(StoreError::Conflict(format!(
+                "role: {role:?} is not a valid role name (lower-case letters, digits and _, at most 63)"
+            )));
+        }
+        let (schema,): (String,) = sqlx::query_as("SELECT current_schema()::text")
+            .fetch_one(&self.pool)
+            .await?;
+        let schema = schema.replace('"', "\"\"");
+        let r = format!("\"{role}\"");
+        let s = format!("\"{schema}\"");
+        let mut tx = self.pool.begin().await?;
+        for stmt in [
+            format!("GRANT USAGE ON SCHEMA {s} TO {r}"),
+            format!("REVOKE CREATE ON SCHEMA {s} FROM {r}"),
+            format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}"),
+            format!("REVOKE UPDATE, DELETE, TRUNCATE ON {s}.audit_events FROM {r}"),
+            format!("REVOKE INSERT, DELETE, TRUNCATE ON {s}.audit_head FROM {r}"),
+            format!("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {s}._sqlx_migrations FROM {r}"),
+            format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}"),
+        ] {
+            sqlx::query(&stmt).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The same store (same database, caches and audit writer) reading another clock: for
     /// recording what happened at other times, as the demo's case histories do.
     pub fn with_clock(&self, clock: Arc<dyn Clock>) -> SqlStore {

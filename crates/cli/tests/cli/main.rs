@@ -7,6 +7,7 @@ mod geography;
 mod link;
 mod openreferral;
 mod people;
+mod roles;
 
 use everychild_testkit::TestDb;
 use std::io::Write;

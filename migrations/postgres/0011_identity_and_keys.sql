@@ -16,3 +16,11 @@ ALTER TABLE sessions ADD COLUMN idp TEXT;
 -- The audit chain is keyed: each event names the key (held outside the database) that
 -- sealed it; events from before keying have none.
 ALTER TABLE audit_events ADD COLUMN key_id TEXT;
+
+-- API tokens belong to named service clients (accounts that never sign in), with scopes,
+-- an expiry and an accountable owner. Tokens issued to people's accounts before this change
+-- no longer authenticate (they have no scopes and act as no service client).
+ALTER TABLE users ADD COLUMN service BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN owner_id BIGINT REFERENCES users(id);

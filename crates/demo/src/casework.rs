@@ -45,6 +45,7 @@ impl Worker {
                 localities,
                 totp_enabled: false,
                 must_change_password: false,
+                token: None,
             },
             involvement_role,
         }

@@ -12,11 +12,11 @@ mod actor;
 mod capability;
 mod rules;
 
-pub use actor::{Actor, PendingUser, Principal};
+pub use actor::{Actor, PendingUser, Principal, Scope, TokenGrant};
 pub use capability::*;
 pub use rules::{
-    decide, second_factor_required, token_may_act_as, Action, ApprovalGround, Basis, Decision,
-    DenyReason, Target,
+    decide, scope_for, second_factor_required, token_may_act_as, Action, ApprovalGround, Basis,
+    Decision, DenyReason, Target,
 };
 
 use std::marker::PhantomData;

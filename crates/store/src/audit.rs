@@ -41,6 +41,8 @@ pub(crate) struct Who {
     username: Option<String>,
     role: Option<String>,
     org: Option<String>,
+    /// The service client's token, when one was used: named in the event's detail.
+    token: Option<(i64, String)>,
 }
 
 impl Who {
@@ -51,24 +53,28 @@ impl Who {
                 username: Some(a.username.clone()),
                 role: Some(a.role.as_str().to_owned()),
                 org: Some(a.organisation_name.clone()),
+                token: a.token.as_ref().map(|t| (t.id, t.name.clone())),
             },
             Principal::Pending(u) => Who {
                 id: Some(u.user_id.0),
                 username: Some(u.username.clone()),
                 role: None,
                 org: None,
+                token: None,
             },
             Principal::Console => Who {
                 id: None,
                 username: Some("(console)".into()),
                 role: None,
                 org: None,
+                token: None,
             },
             Principal::Anonymous => Who {
                 id: None,
                 username: None,
                 role: None,
                 org: None,
+                token: None,
             },
         }
     }
@@ -78,6 +84,7 @@ impl Who {
             username: Some(username.to_owned()),
             role: None,
             org: None,
+            token: None,
         }
     }
 }
@@ -158,7 +165,21 @@ impl SqlStore {
             subject_type,
             subject_id,
             purpose: purpose.map(str::to_owned),
-            detail: ev.detail.to_string(),
+            detail: match who.token {
+                // Every event made with a token names it.
+                Some((id, name)) => {
+                    let mut d = ev.detail;
+                    let token = serde_json::json!({ "id": id, "name": name });
+                    match d.as_object_mut() {
+                        Some(o) => {
+                            o.insert("token".into(), token);
+                        }
+                        None => d = serde_json::json!({ "token": token, "detail": d }),
+                    }
+                    d.to_string()
+                }
+                None => ev.detail.to_string(),
+            },
             ip: m.ip,
             request_id: m.request_id,
             prev_hash: String::new(),

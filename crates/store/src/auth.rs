@@ -56,6 +56,7 @@ impl ActorRow {
                 .collect(),
             totp_enabled: self.totp_enabled != 0,
             must_change_password: self.must_change_password != 0,
+            token: None,
         })
     }
 }
@@ -106,7 +107,7 @@ impl AuthRepo for SqlStore {
         username: &str,
     ) -> Result<Option<Credentials>> {
         let row: Option<(i64, String, String, i64, String, i64)> = sqlx::query_as(
-            "SELECT id, username, password_hash, disabled, role, totp_enabled FROM users WHERE username = $1",
+            "SELECT id, username, password_hash, disabled, role, totp_enabled FROM users WHERE username = $1 AND service = 0",
         )
         .bind(username)
         .fetch_optional(&self.pool)
@@ -377,20 +378,26 @@ impl AuthRepo for SqlStore {
         _p: &Permit<policy::Authenticate>,
         token_hash: &str,
     ) -> Result<Option<LoadedSession>> {
+        // Only a service client's token, with scopes, before its expiry.
         let sql = format!(
-            "SELECT t.id AS token_id, {} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT t.id AS token_id, t.name AS token_name, t.scopes AS token_scopes, {} \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
              JOIN organisations o ON o.id = u.organisation_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0 \
+               AND u.service = 1 AND t.scopes <> '' AND t.expires_at > $2",
             self.actor_columns()
         );
         #[derive(sqlx::FromRow)]
         struct TokenRow {
             token_id: i64,
+            token_name: String,
+            token_scopes: String,
             #[sqlx(flatten)]
             actor: ActorRow,
         }
         let Some(row) = sqlx::query_as::<_, TokenRow>(&sql)
             .bind(token_hash)
+            .bind(ts(self.now()))
             .fetch_optional(&self.pool)
             .await?
         else {
@@ -401,9 +408,19 @@ impl AuthRepo for SqlStore {
             .bind(row.token_id)
             .execute(&self.pool)
             .await?;
+        let mut actor = row.actor.into_actor()?;
+        actor.token = Some(policy::TokenGrant {
+            id: row.token_id,
+            name: row.token_name,
+            scopes: row
+                .token_scopes
+                .split(' ')
+                .filter_map(policy::Scope::parse)
+                .collect(),
+        });
         Ok(Some(LoadedSession {
             stage: SessionStage::Full,
-            actor: row.actor.into_actor()?,
+            actor,
         }))
     }
 }

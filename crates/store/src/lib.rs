@@ -62,6 +62,7 @@ pub use people::volume::VolumeAlert;
 pub use pool::{AuditKeys, Backend, PoolSettings, SqlStore};
 pub use resets::{needs_second_person, PendingReset, ResetKind, ResetRepo};
 pub use throttle::{Claim, ThrottleRepo};
+pub use tokens::service_username;
 pub use types::*;
 
 use async_trait::async_trait;
@@ -296,13 +297,12 @@ pub trait OrgRepo: Send + Sync {
 /// Bearer tokens for machine clients.
 #[async_trait]
 pub trait TokenRepo: Send + Sync {
-    /// Issue a token for a user; only its hash is stored; audited.
+    /// Issue a token for a service client (created, in the owner's organisation, if new);
+    /// only its hash is stored; audited.
     async fn issue_token(
         &self,
         p: &Permit<policy::ManageApiTokens>,
-        user: UserId,
-        name: &str,
-        token_hash: &str,
+        t: NewServiceToken<'_>,
     ) -> Result<i64>;
     /// Every token, live and revoked.
     async fn list_tokens(&self, p: &Permit<policy::ManageApiTokens>) -> Result<Vec<ApiToken>>;

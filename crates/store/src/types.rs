@@ -213,16 +213,43 @@ pub struct NewOrganisation {
 pub struct ApiToken {
     /// Id.
     pub id: i64,
-    /// What it is for.
+    /// The service client's name.
     pub name: String,
-    /// The user it acts as.
+    /// The service client's account.
     pub username: String,
+    /// Its role.
+    pub role: String,
+    /// The person accountable for it.
+    pub owner: Option<String>,
+    /// What it may do.
+    pub scopes: Vec<String>,
+    /// When it stops working.
+    pub expires_at: Option<String>,
+    /// Whether it works now (not revoked or expired, with scopes).
+    pub live: bool,
     /// Issued.
     pub created_at: String,
     /// Last used.
     pub last_used_at: Option<String>,
     /// Revoked.
     pub revoked_at: Option<String>,
+}
+
+/// A token to issue for a service client (created if it does not exist yet).
+#[derive(Debug)]
+pub struct NewServiceToken<'a> {
+    /// The service client's name, e.g. "Directory sync".
+    pub client: &'a str,
+    /// Its role: one that sees no personal data.
+    pub role: everychild_domain::Role,
+    /// The username of the person accountable for it (it joins their organisation).
+    pub owner: &'a str,
+    /// What it may do.
+    pub scopes: &'a [everychild_policy::Scope],
+    /// When it stops working.
+    pub expires_at: Timestamp,
+    /// SHA-256 of the token.
+    pub token_hash: &'a str,
 }
 
 pub(crate) fn ts(t: Timestamp) -> String {

@@ -56,7 +56,13 @@ impl Ctx {
             Ok(p) => Ok(p),
             Err(d) => {
                 if matches!(self.principal, Principal::User(_))
-                    && matches!(d.reason, DenyReason::Forbidden | DenyReason::SelfAction)
+                    && matches!(
+                        d.reason,
+                        DenyReason::Forbidden
+                            | DenyReason::SelfAction
+                            | DenyReason::MissingScope(_)
+                            | DenyReason::NotForTokens
+                    )
                 {
                     let subject = target.subject();
                     st.store
@@ -323,7 +329,7 @@ async fn handle(
                 let mut r = json_error(
                     StatusCode::UNAUTHORIZED,
                     "not_signed_in",
-                    "The bearer token is not valid or has been revoked",
+                    "The bearer token is not valid, has expired or has been revoked",
                     vec![],
                 );
                 r.headers_mut()

@@ -15,6 +15,9 @@ pub enum AppError {
     NotSignedIn,
     /// Not allowed.
     Forbidden,
+    /// A service client's token may not do this: the reason names the missing scope, or
+    /// says no token may.
+    TokenForbidden(String),
     /// A password reset by an administrator must be changed first.
     PasswordChangeRequired,
     /// No such thing (or not one you may know of).
@@ -84,6 +87,11 @@ fn leak_field(f: &str) -> &'static str {
         "status" => "status",
         "owner" => "owner",
         "id" => "id",
+        // Identities and service clients.
+        "subject" => "subject",
+        "client" => "client",
+        "role" => "role",
+        "scopes" => "scopes",
         _ => "form",
     }
 }
@@ -94,6 +102,13 @@ impl From<Denied> for AppError {
             DenyReason::NotSignedIn => AppError::NotSignedIn,
             DenyReason::PasswordChangeRequired => AppError::PasswordChangeRequired,
             DenyReason::Forbidden | DenyReason::SelfAction => AppError::Forbidden,
+            DenyReason::MissingScope(scope) => AppError::TokenForbidden(format!(
+                "This token does not have the scope {}; the token's owner can ask an administrator for a token that has it",
+                scope.as_str()
+            )),
+            DenyReason::NotForTokens => AppError::TokenForbidden(
+                "No API token may do this: records about children and families, user accounts and the audit log are for people who sign in".into(),
+            ),
         }
     }
 }
@@ -108,7 +123,9 @@ impl AppError {
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            AppError::Forbidden
+            | AppError::TokenForbidden(_)
+            | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::NotFoundBecause(_) => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -121,6 +138,7 @@ impl AppError {
         match self {
             AppError::NotSignedIn => "not_signed_in",
             AppError::Forbidden => "forbidden",
+            AppError::TokenForbidden(_) => "insufficient_scope",
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::NotFound | AppError::NotFoundBecause(_) => "not_found",
             AppError::Invalid(_) => "invalid_input",
@@ -142,7 +160,7 @@ impl AppError {
                 .collect::<Vec<_>>()
                 .join("; "),
             AppError::Conflict(e) | AppError::NotFoundBecause(e) => e.message.clone(),
-            AppError::TooMany(m) => m.clone(),
+            AppError::TooMany(m) | AppError::TokenForbidden(m) => m.clone(),
             AppError::Unavailable => "The service is unavailable. Try again later".into(),
             AppError::Internal(_) => "Something went wrong. Try again later".into(),
         }

@@ -99,7 +99,11 @@ async fn serve_runs_as_a_role_that_cannot_change_the_schema_or_the_audit_log() {
         None,
     );
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
-    assert!(out(&o).contains("role can change the schema"), "{}", out(&o));
+    assert!(
+        out(&o).contains("role can change the schema"),
+        "{}",
+        out(&o)
+    );
     let mut child = Command::new(env!("CARGO_BIN_EXE_everychild"))
         .args(["serve", "--database", &app_url, "--listen", "127.0.0.1:0"])
         .env("EVERYCHILD_LOG", "info")

@@ -87,6 +87,7 @@ pub fn staff_of(
                 localities,
                 totp_enabled: false,
                 must_change_password: false,
+                token: None,
             },
             involvement_role: crate::casework::involvement_role(m.role, agency),
         })

@@ -97,10 +97,13 @@ async fn every_page_meets_wcag_2_2_aa_for_the_public_a_practitioner_and_an_admin
         .page_text()
         .await
         .contains("No tokens have been issued"));
-    admin.fill("name", "Nightly import").await;
-    admin.fill("username", "ed.user").await;
+    admin.fill("client", "Nightly import").await;
+    admin.choose("role", "Service directory editor").await;
+    admin
+        .js("document.getElementById('scope-1').click(); return true")
+        .await;
     admin.press("Issue token", "token issued").await;
-    assert_eq!(admin.h1().await, "Token issued for ed.user");
+    assert_eq!(admin.h1().await, "Token issued for Nightly import");
     admin
         .visit("/admin/tokens", "tokens page with a token")
         .await;

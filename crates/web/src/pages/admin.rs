@@ -100,9 +100,36 @@ struct TokensPage {
     c: Chrome,
     tokens: Vec<ApiToken>,
     errors: FormErrors,
-    token_name: String,
-    username: String,
+    form: TokenForm,
+    roles: Vec<(String, String)>,
+    /// Every scope: its name, what it allows, and whether it is ticked.
+    scopes: Vec<(&'static str, &'static str, bool)>,
 }
+
+/// What the token form holds.
+#[derive(Default, Clone)]
+struct TokenForm {
+    client: String,
+    role: String,
+    owner: String,
+    days: String,
+    scopes: Vec<String>,
+}
+
+/// The roles a service client may have: those that see no personal data.
+fn client_role_options() -> Vec<(String, String)> {
+    let mut v = vec![(String::new(), "Select a role".to_owned())];
+    v.extend(
+        Role::ALL
+            .iter()
+            .filter(|r| policy::token_may_act_as(**r, &[]))
+            .map(|r| (r.as_str().to_owned(), r.label().to_owned())),
+    );
+    v
+}
+
+/// Longest life of a token, in days.
+const TOKEN_MAX_DAYS: i64 = 365;
 
 fn role_options(with_any: bool) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = if with_any {
@@ -653,8 +680,7 @@ async fn tokens_page(
     ctx: &Ctx,
     st: &AppState,
     errors: FormErrors,
-    name: String,
-    username: String,
+    form: TokenForm,
 ) -> Result<Response, PageError> {
     let p = ctx
         .authorize::<policy::ManageApiTokens>(st, Target::None, None)
@@ -665,24 +691,41 @@ async fn tokens_page(
     } else {
         StatusCode::BAD_REQUEST
     };
+    let scopes = policy::Scope::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str(),
+                s.label(),
+                form.scopes.iter().any(|x| x == s.as_str()),
+            )
+        })
+        .collect();
     render_status(
         status,
         &TokensPage {
             c: Chrome::new(st, ctx, "API tokens", "/admin/tokens").errors(!errors.is_empty()),
             tokens,
             errors,
-            token_name: name,
-            username,
+            form,
+            roles: client_role_options(),
+            scopes,
         },
     )
 }
 
 /// GET /admin/tokens
 pub async fn tokens(ctx: Ctx, State(st): State<AppState>) -> Result<Response, PageError> {
-    tokens_page(&ctx, &st, FormErrors::none(), String::new(), String::new()).await
+    let form = TokenForm {
+        owner: ctx.actor().map(|a| a.username.clone()).unwrap_or_default(),
+        days: "90".into(),
+        ..TokenForm::default()
+    };
+    tokens_page(&ctx, &st, FormErrors::none(), form).await
 }
 
-/// POST /admin/tokens: issue a token acting as an existing user.
+/// POST /admin/tokens: issue a token for a named service client, with scopes, an expiry and
+/// an owner. Tokens never act as people.
 pub async fn issue_token(
     ctx: Ctx,
     State(st): State<AppState>,
@@ -692,50 +735,97 @@ pub async fn issue_token(
         .authorize::<policy::ManageApiTokens>(&st, Target::None, Some("machine access"))
         .await?;
     let f = Fields::parse(&body);
-    let name = f.get("name").trim().to_owned();
-    let username = f.get("username").trim().to_lowercase();
+    let form = TokenForm {
+        client: f.get("client").trim().to_owned(),
+        role: f.get("role").to_owned(),
+        owner: f.get("owner").trim().to_lowercase(),
+        days: f.get("days").trim().to_owned(),
+        scopes: f.all("scopes").into_iter().map(str::to_owned).collect(),
+    };
     let mut errors = FormErrors::none();
-    if name.is_empty() || name.chars().count() > 100 {
+    if form.client.is_empty() || form.client.chars().count() > 60 {
         errors.add(
-            "name",
-            "Enter what the token is for, in 100 characters or fewer",
+            "client",
+            "Enter the service client's name, in 60 characters or fewer",
         );
     }
-    let auth = ctx
-        .authorize::<policy::Authenticate>(&st, Target::None, None)
-        .await?;
-    let user = if username.is_empty() {
-        errors.add("username", "Enter the username the token acts as");
-        None
-    } else {
-        let c = st.store.credentials(&auth, &username).await?;
-        match &c {
-            None => errors.add("username", "There is no user with that username"),
-            Some(u) if !policy::token_may_act_as(u.role, &st.settings.second_factor_roles) => errors.add(
-                "username",
-                "A token cannot act as a user whose role must use an authenticator app. Choose a user with a narrower role",
-            ),
-            Some(u) if u.disabled => errors.add("username", "That user is disabled"),
-            Some(_) => {}
-        }
-        c
-    };
-    match user {
-        Some(u) if errors.is_empty() => {
-            let token = format!("ec_{}", random_token());
-            st.store
-                .issue_token(&p, u.user_id, &name, &sha256_hex(&token))
-                .await?;
-            render(&SecretPage {
-                c: Chrome::new(&st, &ctx, "Token issued", "/admin/tokens"),
-                heading: format!("Token issued for {}", u.username),
-                intro: "Copy the token now and store it in the client system's secret store. It will not be shown again. Send it as: Authorization: Bearer <token>".into(),
-                secret: token,
-                back: "/admin/tokens".into(),
-            })
-        }
-        _ => tokens_page(&ctx, &st, errors, name, username).await,
+    let role = Role::parse(&form.role);
+    match role {
+        None => errors.add("role", "Select the service client's role"),
+        Some(r) if !policy::token_may_act_as(r, &st.settings.second_factor_roles) => errors.add(
+            "role",
+            "A service client cannot have a role that sees personal data or must use an authenticator app",
+        ),
+        Some(_) => {}
     }
+    if form.owner.is_empty() {
+        errors.add(
+            "owner",
+            "Enter the username of the person accountable for the token",
+        );
+    }
+    let days = match form.days.parse::<i64>() {
+        Ok(d) if (1..=TOKEN_MAX_DAYS).contains(&d) => d,
+        _ => {
+            errors.add(
+                "days",
+                &format!("Enter how many days the token lasts, a whole number from 1 to {TOKEN_MAX_DAYS}"),
+            );
+            0
+        }
+    };
+    let mut scopes = Vec::new();
+    for s in &form.scopes {
+        match policy::Scope::parse(s) {
+            Some(x) if !scopes.contains(&x) => scopes.push(x),
+            Some(_) => {}
+            None => errors.add("scopes", &format!("{s:?} is not a scope")),
+        }
+    }
+    if scopes.is_empty() && form.scopes.is_empty() {
+        errors.add("scopes", "Select at least one scope");
+    }
+    if let (Some(role), true) = (role, errors.is_empty()) {
+        let token = format!("ec_{}", random_token());
+        let expires_at = everychild_domain::Timestamp::from_datetime(
+            st.clock.now() + time::Duration::days(days),
+        );
+        let issued = st
+            .store
+            .issue_token(
+                &p,
+                everychild_store::NewServiceToken {
+                    client: &form.client,
+                    role,
+                    owner: &form.owner,
+                    scopes: &scopes,
+                    expires_at,
+                    token_hash: &sha256_hex(&token),
+                },
+            )
+            .await;
+        match issued {
+            Ok(_) => {
+                return render(&SecretPage {
+                    c: Chrome::new(&st, &ctx, "Token issued", "/admin/tokens"),
+                    heading: format!("Token issued for {}", form.client),
+                    intro: format!(
+                        "Copy the token now and store it in the client system's secret store. It will not be shown again. It acts as the service client {} with the scopes {}, until {}. Send it as: Authorization: Bearer <token>",
+                        everychild_store::service_username(&form.client),
+                        scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                        expires_at.to_db().get(..10).unwrap_or_default()
+                    ),
+                    secret: token,
+                    back: "/admin/tokens".into(),
+                })
+            }
+            Err(e) => match AppError::from(e) {
+                AppError::Conflict(fe) => errors.push(fe),
+                other => return Err(other.into()),
+            },
+        }
+    }
+    tokens_page(&ctx, &st, errors, form).await
 }
 
 /// POST /admin/tokens/{id}/revoke

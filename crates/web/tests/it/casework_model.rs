@@ -110,6 +110,7 @@ async fn random_command_sequences_through_the_store_keep_the_database_and_the_mo
             localities,
             totp_enabled: false,
             must_change_password: false,
+            token: None,
         })
     };
     let manager = actor("manager.west", vec![west]);

@@ -436,6 +436,7 @@ async fn the_store_refuses_a_permit_whose_claimed_basis_does_not_hold() {
         localities: vec![],
         totp_enabled: false,
         must_change_password: false,
+        token: None,
     };
     // A handler that claimed "involved" for someone who is not: the policy says yes to the
     // claim, the store checks it and reads nothing.

@@ -638,6 +638,7 @@ async fn archived_entries_leave_the_open_api_at_once() {
         localities: vec![],
         totp_enabled: false,
         must_change_password: false,
+        token: None,
     };
     let p = authorize(&Principal::User(actor), Target::None, None).unwrap();
     app.store

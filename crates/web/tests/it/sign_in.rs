@@ -314,55 +314,148 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
     assert_eq!(app.client().sign_in("ty.user", new).await.location(), "/");
 }
 
+/// Tokens belong to named service clients with scopes, an expiry and an owner: never to
+/// people. Each refusal names what is missing; every event made with a token names it.
 #[tokio::test]
-async fn bearer_tokens_act_as_their_user_until_revoked() {
+async fn bearer_tokens_belong_to_service_clients_with_scopes_an_expiry_and_an_owner() {
     let app = TestApp::spawn().await;
-    // People who see personal data have no tokens: a token is one secret with no second
-    // factor. (A role that sees none may still have one, until tokens move to service clients.)
-    app.user("svc.analyst", "Reporting System", DirectoryEditor)
-        .await;
     app.user("an.analyst", "Ann Analyst", Analyst).await;
     app.user("boss", "Bea Admin", Administrator).await;
     let (mut admin, _) = app.signed_in("boss").await;
-    admin.get("/admin/tokens").await;
+    let page = admin.get("/admin/tokens").await;
+    assert!(page.body.contains("never to people"));
+    let issue = |client: &'static str,
+                 role: &'static str,
+                 owner: &'static str,
+                 days: &'static str,
+                 scopes: Vec<&'static str>| {
+        let mut f: Vec<(&str, &str)> = vec![
+            ("client", client),
+            ("role", role),
+            ("owner", owner),
+            ("days", days),
+        ];
+        for s in scopes {
+            f.push(("scopes", s));
+        }
+        f
+    };
     let r = admin
         .post_form(
             "/admin/tokens",
-            &[("name", "nightly report"), ("username", "svc.analyst")],
+            &issue(
+                "Directory sync",
+                "directory_editor",
+                "an.analyst",
+                "30",
+                vec!["directory:read", "account:read"],
+            ),
         )
         .await;
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status, 200, "{}", r.body);
     let token = everychild_testkit::extract(&r.body, "id=\"secret\">", "<").unwrap();
-    // Never for a role that needs a second factor.
-    let refused = admin
-        .post_form(
-            "/admin/tokens",
-            &[("name", "too strong"), ("username", "boss")],
-        )
-        .await;
-    assert_eq!(refused.status, 400);
-    assert!(refused
-        .body
-        .contains("A token cannot act as a user whose role must use an authenticator app"));
-    let refused = admin
-        .post_form(
-            "/admin/tokens",
-            &[("name", "analyst"), ("username", "an.analyst")],
-        )
-        .await;
-    assert_eq!(refused.status, 400, "analysts see personal data");
     assert!(token.starts_with("ec_"));
+    // Refusals name the problem and issue nothing.
+    for (fields, says) in [
+        (
+            issue(
+                "Too strong",
+                "practitioner",
+                "boss",
+                "30",
+                vec!["directory:read"],
+            ),
+            "cannot have a role that sees personal data",
+        ),
+        (
+            issue(
+                "Reporting",
+                "analyst",
+                "boss",
+                "30",
+                vec!["localities:read"],
+            ),
+            "cannot have a role that sees personal data",
+        ),
+        (
+            issue("No scopes", "directory_editor", "boss", "30", vec![]),
+            "Select at least one scope",
+        ),
+        (
+            issue(
+                "Bad scope",
+                "directory_editor",
+                "boss",
+                "30",
+                vec!["children:read"],
+            ),
+            "is not a scope",
+        ),
+        (
+            issue(
+                "Forever",
+                "directory_editor",
+                "boss",
+                "3650",
+                vec!["directory:read"],
+            ),
+            "from 1 to 365",
+        ),
+        (
+            issue(
+                "Orphan",
+                "directory_editor",
+                "nobody.here",
+                "30",
+                vec!["directory:read"],
+            ),
+            "no active person with that username",
+        ),
+    ] {
+        let before = app.db.raw_i64("SELECT COUNT(*) FROM api_tokens").await;
+        let r = admin.post_form("/admin/tokens", &fields).await;
+        assert_eq!(r.status, 400, "{says}: {}", r.body);
+        assert!(r.body.contains(says), "{says}: {}", r.body);
+        assert_eq!(
+            app.db.raw_i64("SELECT COUNT(*) FROM api_tokens").await,
+            before
+        );
+    }
     let mut m = app.client();
     m.bearer = Some(token.clone());
     let me = m.get("/api/v1/me").await;
     assert_eq!(me.status, 200);
-    assert_eq!(me.json()["username"], "svc.analyst");
-    assert_eq!(
-        m.get("/api/v1/users").await.status,
-        403,
-        "the token has its user's permissions, no more"
+    assert_eq!(me.json()["username"], "svc-directory-sync");
+    // A service client cannot sign in with a password.
+    let signin = app.client().sign_in("svc-directory-sync", "!").await;
+    assert_eq!(signin.status, 400);
+    // Outside its scopes: refused, naming the scope; never children or users.
+    let r = m.get("/api/v1/localities/1/summary").await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.json()["error"]["code"], "insufficient_scope");
+    assert!(r.body.contains("localities:read"), "{}", r.body);
+    let r = m.get("/api/v1/children?q=okafor").await;
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("No API token may do this"), "{}", r.body);
+    assert_eq!(m.get("/api/v1/users").await.status, 403);
+    // The events name the token.
+    let detail = app
+        .db
+        .raw_text("SELECT detail FROM audit_events WHERE action = 'access.denied' ORDER BY seq DESC LIMIT 1")
+        .await;
+    assert!(
+        detail.contains("\"token\"") && detail.contains("Directory sync"),
+        "{detail}"
     );
+    // Expiry: a day after thirty, it no longer works.
+    app.clock.advance(time::Duration::days(31));
+    let r = m.get("/api/v1/me").await;
+    assert_eq!(r.status, 401);
+    app.clock.advance(time::Duration::days(-31));
+    assert_eq!(m.get("/api/v1/me").await.status, 200);
+    // Revoked: gone at once.
     let list = admin.get("/admin/tokens").await;
+    assert!(list.body.contains("directory:read, account:read"));
     let id = everychild_testkit::extract(&list.body, "action=\"/admin/tokens/", "/revoke").unwrap();
     let r = admin
         .post_form(&format!("/admin/tokens/{id}/revoke"), &[])
@@ -372,5 +465,28 @@ async fn bearer_tokens_act_as_their_user_until_revoked() {
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["error"]["code"], "not_signed_in");
     m.bearer = Some("ec_made_up".into());
+    assert_eq!(m.get("/api/v1/me").await.status, 401);
+}
+
+/// A token issued to a person's account before tokens moved to service clients no longer
+/// authenticates.
+#[tokio::test]
+async fn a_token_left_on_a_persons_account_no_longer_works() {
+    let app = TestApp::spawn().await;
+    let ed = app.user("ed.user", "Ed Editor", DirectoryEditor).await;
+    let token = "ec_left_over_from_before";
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(token.as_bytes()))
+    };
+    app.db
+        .raw(&format!(
+            "INSERT INTO api_tokens (name, token_hash, user_id, created_at, scopes, expires_at) \
+             VALUES ('old', '{hash}', {}, '2026-01-01T00:00:00.000Z', 'account:read', '2999-01-01T00:00:00.000Z')",
+            ed.0
+        ))
+        .await;
+    let mut m = app.client();
+    m.bearer = Some(token.into());
     assert_eq!(m.get("/api/v1/me").await.status, 401);
 }

@@ -24,3 +24,22 @@ ALTER TABLE users ADD COLUMN service INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
 ALTER TABLE api_tokens ADD COLUMN owner_id INTEGER REFERENCES users(id);
+
+-- Four eyes: merging two records that live in different localities waits for a second
+-- reviewer, who approves (the merge is made in the approval's transaction) or refuses.
+CREATE TABLE person_merge_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    survivor_id INTEGER NOT NULL REFERENCES persons(id),
+    merged_id INTEGER NOT NULL REFERENCES persons(id),
+    reason TEXT NOT NULL,
+    requested_by_id INTEGER NOT NULL REFERENCES users(id),
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    decided_by_id INTEGER REFERENCES users(id),
+    decided_by TEXT,
+    decided_at TEXT,
+    outcome TEXT CHECK (outcome IN ('merged', 'refused')),
+    merge_id INTEGER REFERENCES person_merges(id)
+);
+CREATE INDEX person_merge_requests_survivor ON person_merge_requests(survivor_id, decided_at);
+CREATE INDEX person_merge_requests_merged ON person_merge_requests(merged_id, decided_at);

@@ -54,7 +54,7 @@ pub use localities::types::*;
 pub use meta::{with_request_meta, RequestMeta};
 pub use people::import::ImportReport;
 pub use people::involvements::{Declaration, DeclarationScope, InvolvementRepo};
-pub use people::merge::MergeRow;
+pub use people::merge::{MergeOutcome, MergeRequestRow, MergeRow};
 pub use people::review::{ReviewCandidate, ReviewDecision, ReviewItem};
 pub use people::rules::{AccessRules, READS_PER_HOUR, SEARCHES_PER_HOUR};
 pub use people::types::*;
@@ -609,14 +609,29 @@ pub trait PeopleRepo: Send + Sync {
         id: i64,
         decision: ReviewDecision,
     ) -> Result<()>;
-    /// Merge the record `merged` into `survivor` (nothing is moved or lost); audited.
+    /// Merge the record `merged` into `survivor` (nothing is moved or lost); audited. Records
+    /// in different localities wait for a second reviewer instead.
     async fn merge_people(
         &self,
         p: &Permit<policy::ReviewLinks>,
         survivor: i64,
         merged: i64,
         reason: &str,
-    ) -> Result<i64>;
+    ) -> Result<MergeOutcome>;
+    /// A second reviewer approves (merging, in the same transaction) or refuses a merge
+    /// waiting across localities; returns the merge's id when approved; audited.
+    async fn decide_merge_request(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        request: i64,
+        approve: bool,
+    ) -> Result<Option<i64>>;
+    /// Merges waiting for a second reviewer that involve a record.
+    async fn merge_requests(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        person: i64,
+    ) -> Result<Vec<MergeRequestRow>>;
     /// Undo a merge, restoring both records exactly; audited.
     async fn unmerge(&self, p: &Permit<policy::ReviewLinks>, merge_id: i64) -> Result<()>;
     /// The merges into a record.

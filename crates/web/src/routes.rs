@@ -94,6 +94,10 @@ fn builder() -> Builder {
     .post("/children/{id}/shield", children::shield)
     .post("/children/{id}/merge", children::merge)
     .post("/merges/{id}/undo", children::unmerge)
+    .post(
+        "/merge-requests/{id}/{verdict}",
+        children::decide_merge_request,
+    )
     .get("/children/{id}/requests", requests::for_child)
     .get("/children/{id}/chronology", chronology::show)
     .post("/children/{id}/requests", requests::create)

@@ -63,22 +63,59 @@ async fn reroot(a: &mut AuditTx, cluster_root: i64, from: i64, to: Option<i64>) 
     Ok(())
 }
 
-/// Merge `merged` into `survivor`; both must be current records of the same kind.
-pub(super) async fn merge(
+/// What asking for a merge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// Merged: the merge's id.
+    Merged(i64),
+    /// The records live in different localities: the merge waits for a second reviewer
+    /// (the request's id).
+    Waiting(i64),
+}
+
+/// A merge across localities waiting for a second reviewer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MergeRequestRow {
+    /// Id.
+    pub id: i64,
+    /// The record to keep.
+    pub survivor_id: i64,
+    /// The record to merge into it.
+    pub merged_id: i64,
+    /// Why.
+    pub reason: String,
+    /// Who asked (user id).
+    pub requested_by_id: i64,
+    /// Who asked.
+    pub requested_by: String,
+    /// When.
+    pub requested_at: String,
+}
+
+/// The locality a record lives in (by its postcode and the current boundaries), if known.
+async fn locality_of(a: &mut AuditTx, person: i64) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT bw.locality_id FROM persons p \
+         JOIN postcodes pc ON pc.postcode = p.postcode \
+         JOIN boundary_set_wards bw ON bw.ward_code = pc.ward_code \
+         JOIN boundary_sets bs ON bs.id = bw.set_id AND bs.is_current = 1 \
+         WHERE p.id = $1",
+    )
+    .bind(person)
+    .fetch_optional(&mut *a.tx)
+    .await?;
+    Ok(row.map(|(l,)| l))
+}
+
+/// Check that `actor` may merge `merged` into `survivor` now: both current roots, distinct,
+/// of one kind, and within the reviewer's scope.
+async fn check_mergeable(
     store: &SqlStore,
-    p: &Permit<policy::ReviewLinks>,
+    a: &mut AuditTx,
+    actor: &policy::Actor,
     survivor: i64,
     merged: i64,
-    reason: &str,
-) -> Result<i64> {
-    let reason = reason.trim();
-    if reason.chars().count() < 10 {
-        return Err(StoreError::Conflict(
-            "reason: Explain in at least 10 characters why these are the same person".into(),
-        ));
-    }
-    let actor = super::permit_user(p)?;
-    let mut a = store.begin_audited().await?;
+) -> Result<()> {
     let s = root_of(&mut a.tx, survivor).await?;
     let m = root_of(&mut a.tx, merged).await?;
     // A reviewer needs a basis for both records (or to be the locality's reviewer for both):
@@ -118,6 +155,18 @@ pub(super) async fn merge(
             "other: A child's record can only be merged with another child's".into(),
         ));
     }
+    Ok(())
+}
+
+/// Make the merge inside the transaction; returns its id.
+async fn apply_merge(
+    store: &SqlStore,
+    a: &mut AuditTx,
+    survivor: i64,
+    merged: i64,
+    reason: &str,
+    by: &str,
+) -> Result<i64> {
     sqlx::query("UPDATE persons SET merged_into = $1, root_id = $1 WHERE id = $2")
         .bind(survivor)
         .bind(merged)
@@ -128,17 +177,90 @@ pub(super) async fn merge(
         .bind(merged)
         .execute(&mut *a.tx)
         .await?;
-    let by = crate::localities::maker(p.principal());
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO person_merges (survivor_id, merged_id, reason, merged_by, merged_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(survivor)
     .bind(merged)
     .bind(reason)
-    .bind(&by)
+    .bind(by)
     .bind(store.now().to_db())
     .fetch_one(&mut *a.tx)
     .await?;
+    Ok(id)
+}
+
+/// Merge `merged` into `survivor`; both must be current records of the same kind. Records
+/// that live in different localities are not merged by one person: the merge waits for a
+/// second reviewer.
+pub(super) async fn merge(
+    store: &SqlStore,
+    p: &Permit<policy::ReviewLinks>,
+    survivor: i64,
+    merged: i64,
+    reason: &str,
+) -> Result<MergeOutcome> {
+    let reason = reason.trim();
+    if reason.chars().count() < 10 {
+        return Err(StoreError::Conflict(
+            "reason: Explain in at least 10 characters why these are the same person".into(),
+        ));
+    }
+    let actor = super::permit_user(p)?;
+    let mut a = store.begin_audited().await?;
+    check_mergeable(store, &mut a, actor, survivor, merged).await?;
+    let by = crate::localities::maker(p.principal());
+    let (ls, lm) = (
+        locality_of(&mut a, survivor).await?,
+        locality_of(&mut a, merged).await?,
+    );
+    if let (Some(ls), Some(lm)) = (ls, lm) {
+        if ls != lm {
+            let open: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM person_merge_requests WHERE decided_at IS NULL \
+                 AND ((survivor_id = $1 AND merged_id = $2) OR (survivor_id = $2 AND merged_id = $1))",
+            )
+            .bind(survivor)
+            .bind(merged)
+            .fetch_optional(&mut *a.tx)
+            .await?;
+            if open.is_some() {
+                return Err(StoreError::Conflict(
+                    "other: A merge of these records is already waiting for a second reviewer"
+                        .into(),
+                ));
+            }
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO person_merge_requests (survivor_id, merged_id, reason, requested_by_id, \
+                 requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(survivor)
+            .bind(merged)
+            .bind(reason)
+            .bind(actor.user_id.0)
+            .bind(&by)
+            .bind(store.now().to_db())
+            .fetch_one(&mut *a.tx)
+            .await?;
+            store
+                .commit_audited(
+                    a,
+                    Who::of(p.principal()),
+                    p.purpose(),
+                    Event::success(
+                        "person.merge_requested",
+                        Some(("person", survivor.to_string())),
+                    )
+                    .detail(json!({
+                        "request_id": id, "merged_id": merged, "reason": reason,
+                        "localities": [ls, lm],
+                    })),
+                )
+                .await?;
+            return Ok(MergeOutcome::Waiting(id));
+        }
+    }
+    let id = apply_merge(store, &mut a, survivor, merged, reason, &by).await?;
     store
         .commit_audited(
             a,
@@ -148,7 +270,106 @@ pub(super) async fn merge(
                 .detail(json!({ "merge_id": id, "merged_id": merged, "reason": reason })),
         )
         .await?;
-    Ok(id)
+    Ok(MergeOutcome::Merged(id))
+}
+
+/// A second reviewer approves (`approve`) or refuses a merge waiting across localities.
+/// The one who asked cannot decide; the decider needs the same scope over both records; an
+/// approval makes the merge in its own transaction.
+pub(super) async fn decide_request(
+    store: &SqlStore,
+    p: &Permit<policy::ReviewLinks>,
+    request: i64,
+    approve: bool,
+) -> Result<Option<i64>> {
+    let actor = super::permit_user(p)?;
+    let mut a = store.begin_audited().await?;
+    let row: Option<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT survivor_id, merged_id, reason, requested_by_id FROM person_merge_requests \
+         WHERE id = $1 AND decided_at IS NULL",
+    )
+    .bind(request)
+    .fetch_optional(&mut *a.tx)
+    .await?;
+    let Some((survivor, merged, reason, asked_by)) = row else {
+        return Err(StoreError::NotFound(
+            "request: There is no merge waiting with that number".into(),
+        ));
+    };
+    for r in [survivor, merged] {
+        if !super::scope::reviewer_sees(store, &mut a.tx, r, actor).await? {
+            return Err(StoreError::NotFound(
+                "request: There is no merge waiting with that number".into(),
+            ));
+        }
+    }
+    if asked_by == actor.user_id.0 {
+        return Err(StoreError::Conflict(
+            "request: A second reviewer must decide a merge you asked for".into(),
+        ));
+    }
+    let by = crate::localities::maker(p.principal());
+    let merge_id = if approve {
+        check_mergeable(store, &mut a, actor, survivor, merged).await?;
+        Some(apply_merge(store, &mut a, survivor, merged, &reason, &by).await?)
+    } else {
+        None
+    };
+    sqlx::query(
+        "UPDATE person_merge_requests SET decided_by_id = $1, decided_by = $2, decided_at = $3, \
+         outcome = $4, merge_id = $5 WHERE id = $6",
+    )
+    .bind(actor.user_id.0)
+    .bind(&by)
+    .bind(store.now().to_db())
+    .bind(if approve { "merged" } else { "refused" })
+    .bind(merge_id)
+    .bind(request)
+    .execute(&mut *a.tx)
+    .await?;
+    let ev = match merge_id {
+        Some(id) => {
+            Event::success("person.merge", Some(("person", survivor.to_string()))).detail(json!({
+                "merge_id": id, "merged_id": merged, "reason": reason,
+                "request_id": request, "approved": true,
+            }))
+        }
+        None => Event::success(
+            "person.merge_refused",
+            Some(("person", survivor.to_string())),
+        )
+        .detail(json!({ "request_id": request, "merged_id": merged })),
+    };
+    store
+        .commit_audited(a, Who::of(p.principal()), p.purpose(), ev)
+        .await?;
+    Ok(merge_id)
+}
+
+/// Merges waiting for a second reviewer that involve a record (or its cluster).
+pub(super) async fn requests_of(store: &SqlStore, person: i64) -> Result<Vec<MergeRequestRow>> {
+    type Row = (i64, i64, i64, String, i64, String, String);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT r.id, r.survivor_id, r.merged_id, r.reason, r.requested_by_id, r.requested_by, r.requested_at \
+         FROM person_merge_requests r WHERE r.decided_at IS NULL AND (r.survivor_id IN \
+         (SELECT id FROM persons WHERE id = $1 OR root_id = $1) OR r.merged_id IN \
+         (SELECT id FROM persons WHERE id = $1 OR root_id = $1)) ORDER BY r.id",
+    )
+    .bind(person)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MergeRequestRow {
+            id: r.0,
+            survivor_id: r.1,
+            merged_id: r.2,
+            reason: r.3,
+            requested_by_id: r.4,
+            requested_by: r.5,
+            requested_at: r.6,
+        })
+        .collect())
 }
 
 /// Undo a merge.

@@ -380,8 +380,23 @@ impl PeopleRepo for SqlStore {
         survivor: i64,
         merged: i64,
         reason: &str,
-    ) -> Result<i64> {
+    ) -> Result<merge::MergeOutcome> {
         merge::merge(self, p, survivor, merged, reason).await
+    }
+    async fn decide_merge_request(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        request: i64,
+        approve: bool,
+    ) -> Result<Option<i64>> {
+        merge::decide_request(self, p, request, approve).await
+    }
+    async fn merge_requests(
+        &self,
+        _p: &Permit<policy::ReviewLinks>,
+        person: i64,
+    ) -> Result<Vec<merge::MergeRequestRow>> {
+        merge::requests_of(self, person).await
     }
 
     async fn unmerge(&self, p: &Permit<policy::ReviewLinks>, merge_id: i64) -> Result<()> {

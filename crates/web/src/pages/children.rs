@@ -190,6 +190,10 @@ struct RecordPage {
     /// Declarations on this child waiting for the viewer's decision.
     pending: Vec<Declaration>,
     merges: Option<Vec<MergeRow>>,
+    /// Merges across localities waiting for a second reviewer.
+    merge_requests: Vec<everychild_store::MergeRequestRow>,
+    /// The viewer's user id (who may not decide a merge they asked for).
+    me: i64,
     basis: Basis,
     can_change: bool,
     can_see_log: bool,
@@ -288,14 +292,18 @@ async fn record_page(
         Action::UpdateChild,
         &Target::Child { id, basis },
     ) == Decision::Allow;
-    let merges = if decide(&ctx.principal, Action::ReviewLinks, &Target::None) == Decision::Allow {
-        let p = ctx
-            .authorize::<policy::ReviewLinks>(st, Target::None, None)
-            .await?;
-        Some(st.store.merges(&p, id).await?)
-    } else {
-        None
-    };
+    let (merges, merge_requests) =
+        if decide(&ctx.principal, Action::ReviewLinks, &Target::None) == Decision::Allow {
+            let p = ctx
+                .authorize::<policy::ReviewLinks>(st, Target::None, None)
+                .await?;
+            (
+                Some(st.store.merges(&p, id).await?),
+                st.store.merge_requests(&p, id).await?,
+            )
+        } else {
+            (None, Vec::new())
+        };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -310,6 +318,8 @@ async fn record_page(
             r,
             pending,
             merges,
+            merge_requests,
+            me: ctx.actor().map(|a| a.user_id.0).unwrap_or(0),
             basis,
             can_change,
             done,
@@ -375,6 +385,8 @@ pub async fn record(
         Some("relative") => Some("The family member has been added"),
         Some("shield") => Some("The address and contacts are now hidden everywhere"),
         Some("merged") => Some("The other record has been merged into this one"),
+        Some("merge-requested") => Some("The records live in different localities, so the merge waits for a second reviewer: it is made when another reviewer approves it"),
+        Some("merge-refused") => Some("The merge has been refused: both records stay as they are"),
         Some("unmerged") => Some("The merge has been undone: both records are as they were"),
         _ => None,
     };
@@ -702,8 +714,13 @@ pub async fn merge(
             .merge_people(&permit, id, other, f.get("merge_reason"))
             .await
         {
-            Ok(_) => {
+            Ok(everychild_store::MergeOutcome::Merged(_)) => {
                 return Ok(Redirect::to(&format!("/children/{id}?done=merged")).into_response())
+            }
+            Ok(everychild_store::MergeOutcome::Waiting(_)) => {
+                return Ok(
+                    Redirect::to(&format!("/children/{id}?done=merge-requested")).into_response(),
+                )
             }
             Err(e) => match AppError::from(e) {
                 AppError::Conflict(fe) | AppError::NotFoundBecause(fe) => {
@@ -726,6 +743,47 @@ pub async fn merge(
         },
     }
     Ok(record_page(&st, &ctx, id, None, errors).await?)
+}
+
+/// POST /merge-requests/{id}/approve and /refuse: a second reviewer decides a merge across
+/// localities.
+pub async fn decide_merge_request(
+    ctx: Ctx,
+    State(st): State<AppState>,
+    Path((request, verdict)): Path<(i64, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let approve = match verdict.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    let permit = ctx
+        .authorize::<policy::ReviewLinks>(
+            &st,
+            Target::None,
+            Some("decide a merge of a child's records across localities"),
+        )
+        .await?;
+    let back: i64 = Fields::parse(&body).get("child").parse().unwrap_or(0);
+    match st
+        .store
+        .decide_merge_request(&permit, request, approve)
+        .await
+    {
+        Ok(Some(_)) => Ok(Redirect::to(&format!("/children/{back}?done=merged")).into_response()),
+        Ok(None) => {
+            Ok(Redirect::to(&format!("/children/{back}?done=merge-refused")).into_response())
+        }
+        Err(e) => match AppError::from(e) {
+            AppError::Conflict(fe) | AppError::NotFoundBecause(fe) => {
+                let mut errors = FormErrors::none();
+                errors.add("merge_reason", &fe.message);
+                Ok(record_page(&st, &ctx, back, None, errors).await?)
+            }
+            other => Err(other.into()),
+        },
+    }
 }
 
 /// POST /merges/{id}/undo

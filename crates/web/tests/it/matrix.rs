@@ -65,7 +65,7 @@ fn rule(method: &str, path: &str) -> Rule {
         ("GET", "/children/{id}") => FRONT_LINE,
         ("POST", "/children/{id}/flags" | "/children/{id}/flags/{flag}/end" | "/children/{id}/relatives" | "/children/{id}/shield") => FRONT_LINE,
         ("GET", "/children/{id}/access-log" | "/break-glass") => DPO,
-        ("POST", "/children/{id}/merge" | "/merges/{id}/undo") => Rule::Roles(&[LocalityManager]),
+        ("POST", "/children/{id}/merge" | "/merges/{id}/undo" | "/merge-requests/{id}/{verdict}") => Rule::Roles(&[LocalityManager]),
         ("GET", "/reviews" | "/reviews/{id}") => Rule::Roles(&[LocalityManager]),
         ("POST", "/reviews/{id}") => Rule::Roles(&[LocalityManager]),
         // Requests for support: the target user's id names no child and no request, so the
@@ -213,6 +213,7 @@ async fn every_route_for_every_role_matches_the_matrix() {
                 .replace("{referral}", "1")
                 .replace("{reset}", "1")
                 .replace("{link}", "1")
+                .replace("{verdict}", "approve")
                 .replace("{*path}", "app.css");
             let want = expected(rule(route.method, route.path), role);
             let (status, location) = request(&mut client, route.method, &path).await;

@@ -738,6 +738,147 @@ async fn merges_and_the_review_queue_stay_in_the_reviewers_scope() {
     );
 }
 
+/// Merging records that live in different localities takes two people: the first asks, the
+/// merge waits (nothing changes), the asker cannot approve it, and a second reviewer with
+/// the same scope approves (merging in that transaction) or refuses.
+#[tokio::test]
+async fn merges_across_localities_wait_for_a_second_reviewer() {
+    let (app, _) = TestApp::spawn_demo_with(0).await;
+    // Both managers review both West and Central.
+    app.db
+        .raw(
+            "INSERT INTO user_localities (user_id, locality_id) \
+             SELECT u.id, l.id FROM users u, localities l \
+             WHERE u.username IN ('manager.west', 'manager.central') \
+             AND l.name IN ('West Leicester', 'Central Leicester') \
+             AND NOT EXISTS (SELECT 1 FROM user_localities x WHERE x.user_id = u.id AND x.locality_id = l.id)",
+        )
+        .await;
+    let central_pc = app
+        .db
+        .raw_text(
+            "SELECT pc.postcode FROM postcodes pc JOIN boundary_set_wards bw ON bw.ward_code = pc.ward_code \
+             JOIN boundary_sets bs ON bs.id = bw.set_id AND bs.is_current = 1 \
+             JOIN localities l ON l.id = bw.locality_id WHERE l.name = 'Central Leicester' \
+             ORDER BY pc.postcode LIMIT 1",
+        )
+        .await;
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    let west =
+        crate::requests::register(&mut teacher, ("Nia", "Bello"), "2015-02-02", "LE3 0SG").await;
+    let central =
+        crate::requests::register(&mut teacher, ("Nia", "Bello"), "2015-02-02", &central_pc).await;
+    let (mut first, _) = app.signed_in("manager.west").await;
+    let (mut second, _) = app.signed_in("manager.central").await;
+    assert_eq!(first.get(&format!("/children/{central}")).await.status, 200);
+
+    let merge_count = || async {
+        app.db
+            .raw_i64("SELECT COUNT(*) FROM person_merges WHERE undone_at IS NULL")
+            .await
+    };
+    let r = first
+        .post_form(
+            &format!("/children/{west}/merge"),
+            &[
+                ("other", &central.to_string()),
+                ("merge_reason", "Registered twice after a house move"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().ends_with("done=merge-requested"));
+    assert_eq!(merge_count().await, 0, "nothing is merged by one person");
+    let page = first.get(&format!("/children/{west}")).await;
+    assert!(page.body.contains("Merges waiting for a second reviewer"));
+    assert!(page.body.contains("Another reviewer must decide it"));
+    let request = app
+        .db
+        .raw_i64("SELECT id FROM person_merge_requests WHERE decided_at IS NULL")
+        .await;
+    // Asking again, or approving one's own, is refused and changes nothing.
+    let again = first
+        .post_form(
+            &format!("/children/{west}/merge"),
+            &[
+                ("other", &central.to_string()),
+                ("merge_reason", "Registered twice after a house move"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains("already waiting for a second reviewer"));
+    let own = first
+        .post_form(
+            &format!("/merge-requests/{request}/approve"),
+            &[("child", &west.to_string())],
+        )
+        .await;
+    assert_eq!(own.status, 400, "{}", own.body);
+    assert!(own.body.contains("A second reviewer must decide"));
+    assert_eq!(merge_count().await, 0);
+    // Someone without a basis for both records cannot decide it (nor learn of it).
+    let (mut north, _) = app.signed_in("manager.peterborough").await;
+    let r = north
+        .post_form(
+            &format!("/merge-requests/{request}/approve"),
+            &[("child", &west.to_string())],
+        )
+        .await;
+    assert_ne!(r.status, 303);
+    assert_eq!(merge_count().await, 0);
+    // The second reviewer approves: merged in that transaction, audited as approved.
+    second.get(&format!("/children/{west}")).await;
+    let r = second
+        .post_form(
+            &format!("/merge-requests/{request}/approve"),
+            &[("child", &west.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(merge_count().await, 1);
+    assert_eq!(
+        app.db
+            .raw_text(&format!(
+                "SELECT outcome FROM person_merge_requests WHERE id = {request}"
+            ))
+            .await,
+        "merged"
+    );
+    let ev = app
+        .db
+        .raw_text("SELECT detail FROM audit_events WHERE action = 'person.merge' ORDER BY seq DESC LIMIT 1")
+        .await;
+    assert!(ev.contains("\"approved\":true"), "{ev}");
+
+    // Refused: nothing merges.
+    let other =
+        crate::requests::register(&mut teacher, ("Ola", "Bello"), "2012-03-03", &central_pc).await;
+    let r = first
+        .post_form(
+            &format!("/children/{west}/merge"),
+            &[
+                ("other", &other.to_string()),
+                ("merge_reason", "Perhaps the same child, a sibling?"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let request = app
+        .db
+        .raw_i64("SELECT id FROM person_merge_requests WHERE decided_at IS NULL")
+        .await;
+    let r = second
+        .post_form(
+            &format!("/merge-requests/{request}/refuse"),
+            &[("child", &west.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().ends_with("done=merge-refused"));
+    assert_eq!(merge_count().await, 1);
+}
+
 #[tokio::test]
 async fn a_search_must_name_one_child_and_volumes_are_limited_and_alerted() {
     let (app, _) = TestApp::spawn_demo_with(0).await;

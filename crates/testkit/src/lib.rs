@@ -201,6 +201,19 @@ pub fn unique_suffix() -> String {
     format!("{}-{t}-{n}", std::process::id())
 }
 
+/// Set the loopback OpenID provider's claims for `sub`, through its own API (standard claims
+/// are released by scope; others, and overrides of `iss`, `aud`, `exp` or `nonce`, go into the
+/// ID token as given).
+pub async fn oidc_set_claims(sub: &str, claims: serde_json::Value) {
+    let r = reqwest::Client::new()
+        .put(format!("{}/users/{sub}", oidc_provider()))
+        .json(&claims)
+        .send()
+        .await
+        .expect("reach the OpenID provider");
+    assert!(r.status().is_success(), "setting claims: {}", r.status());
+}
+
 /// Test settings with sign-in through the loopback OpenID provider.
 pub fn oidc_settings(allowed_tenants: &[&str], mfa_claim: Option<(&str, &str)>) -> WebSettings {
     let mut s = test_settings();

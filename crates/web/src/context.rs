@@ -191,10 +191,16 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
     };
 
     let h = response.headers_mut();
+    // Forms post here only; signing out of a session from the council's identity provider
+    // continues to the provider's sign-out, which the browser checks against form-action.
+    let form_action = match st.settings.oidc.as_ref().and_then(|p| p.origin()) {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_owned(),
+    };
     let csp = format!(
         "default-src 'none'; script-src 'nonce-{nonce}' 'strict-dynamic'; style-src 'self'; \
          img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
-         form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+         form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);

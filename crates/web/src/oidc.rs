@@ -566,6 +566,12 @@ impl Provider {
         })
     }
 
+    /// The provider's origin (`scheme://host[:port]`), for the Content-Security-Policy.
+    pub fn origin(&self) -> Option<String> {
+        let u = reqwest::Url::parse(&self.settings.issuer).ok()?;
+        Some(u.origin().ascii_serialization())
+    }
+
     /// The provider's sign-out URL (RP-initiated logout), returning to `after`, if the
     /// provider offers one. Uses the cached metadata only: sign-out never waits on the
     /// provider.

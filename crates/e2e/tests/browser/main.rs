@@ -10,6 +10,7 @@ mod children;
 mod directory;
 mod harness;
 mod localities;
+mod oidc;
 mod pages;
 mod requests;
 mod sign_in;

@@ -15,17 +15,7 @@ fn provider_http() -> reqwest::Client {
         .unwrap()
 }
 
-/// Set the provider's claims for `sub` (standard ones are released by scope; others, and
-/// overrides of `iss`, `aud`, `exp` or `nonce`, go into the ID token as given).
-async fn set_claims(sub: &str, claims: serde_json::Value) {
-    let r = provider_http()
-        .put(format!("{}/users/{sub}", oidc_provider()))
-        .json(&claims)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "setting claims: {}", r.status());
-}
+use everychild_testkit::oidc_set_claims as set_claims;
 
 /// A unique subject for one test (the provider is shared by the whole run).
 fn subject(name: &str) -> String {

@@ -247,7 +247,7 @@ const PEOPLE: &[Person] = &[
     person(
         "admin.peterborough",
         Role::Administrator,
-        8,
+        9,
         "Systems administrator",
         None,
         None,
@@ -287,7 +287,7 @@ const PEOPLE: &[Person] = &[
     person(
         "manager.peterborough",
         Role::LocalityManager,
-        8,
+        9,
         "Head of Children's Locality Services",
         Some("Peterborough Central and East"),
         None,
@@ -573,6 +573,8 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         )
         .await?;
     }
+    // The demo is a bulk load: refresh the planner's statistics before anyone reads it.
+    store.analyze_all().await?;
     Ok(Built {
         authorities,
         sign_ins,
@@ -753,4 +755,31 @@ async fn sign_ins(
         });
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod staff_tests {
+    use super::{ORGS, PEOPLE};
+
+    /// Each authority's demo staff work for that authority's organisations: Peterborough's
+    /// administrator and locality manager are Peterborough staff, not Leicester's.
+    #[test]
+    fn peterborough_staff_belong_to_peterborough_organisations() {
+        let mut seen = 0;
+        for p in PEOPLE
+            .iter()
+            .filter(|p| p.username.contains("peterborough"))
+        {
+            seen += 1;
+            let org = &ORGS[p.org];
+            assert_eq!(
+                org.staffs.map(|(authority, _)| authority),
+                Some(1),
+                "{} works for {}, which staffs no Peterborough team",
+                p.username,
+                org.name
+            );
+        }
+        assert!(seen >= 2);
+    }
 }

@@ -60,6 +60,72 @@ pub struct SqlStore {
     pub(crate) sealing: Sealing,
 }
 
+/// Every table, for [`SqlStore::analyze_all`].
+const ALL_TABLES: &[&str] = &[
+    "organisations",
+    "localities",
+    "users",
+    "user_localities",
+    "sessions",
+    "sign_in_failures",
+    "api_tokens",
+    "audit_head",
+    "audit_events",
+    "authorities",
+    "wards",
+    "lsoas",
+    "deprivation",
+    "population",
+    "postcodes",
+    "schools",
+    "boundary_sets",
+    "boundary_set_wards",
+    "age_phases",
+    "sites",
+    "teams",
+    "team_members",
+    "citywide_services",
+    "citywide_contacts",
+    "geo_version",
+    "persons",
+    "person_addresses",
+    "person_relationships",
+    "involvements",
+    "person_flags",
+    "agency_records",
+    "link_reviews",
+    "person_merges",
+    "linkage_models",
+    "break_glass",
+    "support_requests",
+    "request_needs",
+    "request_consents",
+    "level_changes",
+    "tac_members",
+    "assessments",
+    "assessment_versions",
+    "tac_meetings",
+    "tac_actions",
+    "panel_referrals",
+    "panels",
+    "directory_organisations",
+    "directory_taxonomies",
+    "directory_terms",
+    "directory_entries",
+    "directory_entry_versions",
+    "directory_version",
+    "service_referrals",
+    "group_teams",
+    "group_team_schools",
+    "group_team_members",
+    "group_team_children",
+    "group_team_meetings",
+    "sign_in_locks",
+    "credential_resets",
+    "user_identities",
+    "person_merge_requests",
+];
+
 /// The audit keys, newest first, and the last event allowed to be unkeyed.
 #[derive(Debug, Clone, Default)]
 pub struct AuditKeys {
@@ -273,6 +339,35 @@ impl SqlStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Refresh the planner's statistics of `tables` after a bulk load, so that PostgreSQL's
+    /// plans hold (before autovacuum would get round to it, a freshly loaded table looks
+    /// empty and is scanned whole). On SQLite the statistics are refreshed only where
+    /// `PRAGMA optimize` judges it worthwhile. A role that does not own a table is skipped by
+    /// PostgreSQL with a warning, never an error.
+    pub(crate) async fn analyze(&self, tables: &[&str]) -> Result<()> {
+        match self.backend {
+            Backend::Postgres => {
+                for t in tables {
+                    debug_assert!(t
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()));
+                    sqlx::query(&format!("ANALYZE {t}"))
+                        .execute(&self.pool)
+                        .await?;
+                }
+            }
+            Backend::Sqlite => {
+                sqlx::query("PRAGMA optimize").execute(&self.pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Refresh the planner's statistics of every table (after the demo's build, say).
+    pub async fn analyze_all(&self) -> Result<()> {
+        self.analyze(ALL_TABLES).await
     }
 
     /// The same store (same database, caches and audit writer) reading another clock: for

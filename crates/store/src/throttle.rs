@@ -168,12 +168,15 @@ impl ThrottleRepo for SqlStore {
             Some(l) => Some(l.clone().lock_owned().await),
             None => None,
         };
+        // One transaction: a correct password releases its whole claim or none of it.
+        let mut tx = self.pool.begin().await?;
         for id in ids {
             sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -736,6 +736,15 @@ impl crate::DirectoryRepo for SqlStore {
         p: &Permit<policy::ImportDirectory>,
         feed: &DirectoryImport,
     ) -> Result<DirectoryImportReport> {
-        import::run(self, p, feed).await
+        let report = import::run(self, p, feed).await?;
+        self.analyze(&[
+            "directory_organisations",
+            "directory_taxonomies",
+            "directory_terms",
+            "directory_entries",
+            "directory_entry_versions",
+        ])
+        .await?;
+        Ok(report)
     }
 }

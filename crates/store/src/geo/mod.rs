@@ -38,6 +38,20 @@ impl GeoRepo for SqlStore {
             Event::success("geography.import", None).detail(detail),
         )
         .await?;
+        if report.changed_anything() {
+            self.analyze(&[
+                "authorities",
+                "wards",
+                "lsoas",
+                "deprivation",
+                "population",
+                "postcodes",
+                "schools",
+                "boundary_sets",
+                "boundary_set_wards",
+            ])
+            .await?;
+        }
         self.geo.invalidate();
         self.directory.invalidate();
         Ok(report)

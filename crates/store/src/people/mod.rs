@@ -347,7 +347,18 @@ impl PeopleRepo for SqlStore {
         organisation: i64,
         rows: &[everychild_domain::person::ExtractRow],
     ) -> Result<import::ImportReport> {
-        import::import(self, p, organisation, rows).await
+        let report = import::import(self, p, organisation, rows).await?;
+        self.analyze(&[
+            "persons",
+            "person_addresses",
+            "person_relationships",
+            "person_flags",
+            "agency_records",
+            "link_reviews",
+            "involvements",
+        ])
+        .await?;
+        Ok(report)
     }
 
     async fn review_queue(

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# HTTP benchmark of an audited read: GET /staff/{id} (read a record, ask the access policy,
-# write a hash-chained audit event in its own transaction), signed in as a practitioner, on
-# SQLite and on PostgreSQL. See bench/README.md.
+# HTTP benchmark of an audited read, signed in as a practitioner (with the second factor every
+# practitioner has), on SQLite and on PostgreSQL (served, as in production, by a role that
+# cannot change the schema). TARGET=staff (default) measures GET /staff/{id} (read a record,
+# ask the access policy, write a keyed audit event); TARGET=child measures GET /children/{id}
+# as the child's lead professional (the basis check, the record's parts, the audit event).
+# See bench/README.md.
 #
 #   bench/http.sh
 #
@@ -12,6 +15,7 @@
 #   THREADS=2            wrk threads
 #   WARMUP=5             seconds of warm-up before the first measured run
 #   DATABASES="sqlite postgres"
+#   TARGET=staff         staff (GET /staff/{id}) or child (GET /children/{id})
 #   DB_MAX_CONNECTIONS   if set, passed to `serve --database-max-connections` (default 8)
 #   EVERYCHILD_BENCH_POSTGRES   PostgreSQL URL (default postgres://postgres@127.0.0.1:5432/test);
 #                        a fresh schema is made in it and dropped afterwards
@@ -25,6 +29,11 @@ THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-5}
 DATABASES=${DATABASES:-"sqlite postgres"}
 DB_MAX_CONNECTIONS=${DB_MAX_CONNECTIONS:-}
+TARGET=${TARGET:-staff}
+[[ $TARGET == staff || $TARGET == child ]] || { echo "TARGET must be staff or child" >&2; exit 2; }
+# Every command of one run seals the audit chain with the same key, held outside the database.
+EVERYCHILD_AUDIT_KEYS="bench audit key $(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+export EVERYCHILD_AUDIT_KEYS
 PG_BASE=${EVERYCHILD_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
 PASSWORD=demo-password-2026
 USERNAME=health.visitor
@@ -40,6 +49,7 @@ die() { say "error: $*"; exit 1; }
 WORK=$(mktemp -d /tmp/everychild-bench.XXXXXX)
 SERVER_PID=""
 PG_SCHEMA=""
+PG_ROLE=""
 
 stop_server() {
   if [[ -n $SERVER_PID ]]; then
@@ -59,6 +69,11 @@ drop_schema() {
       -c "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1 ||
       say "warning: could not drop the PostgreSQL schema $PG_SCHEMA"
     PG_SCHEMA=""
+  fi
+  if [[ -n $PG_ROLE ]]; then
+    PGCONNECT_TIMEOUT=5 psql "$PG_BASE" -Xq -c "DROP OWNED BY $PG_ROLE" -c "DROP ROLE $PG_ROLE" \
+      >/dev/null 2>&1 || say "warning: could not drop the PostgreSQL role $PG_ROLE"
+    PG_ROLE=""
   fi
 }
 
@@ -142,9 +157,34 @@ bench_db() {
     cat "$WORK/$db-demo.log" >&2; die "demo set-up failed on $db"
   fi
 
+  # PostgreSQL: the owner built the demo; a role that cannot change the schema serves it.
+  local serve_url=$url
+  if [[ $db == postgres ]]; then
+    PG_ROLE=bench_app_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+    psql "$PG_BASE" -Xq -v ON_ERROR_STOP=1 -c "CREATE ROLE $PG_ROLE LOGIN" >/dev/null
+    EVERYCHILD_LOG=warn "$BIN" migrate --database "$url" --grant-runtime-role "$PG_ROLE" >/dev/null ||
+      die "could not grant the runtime role"
+    serve_url=$(sed "s|^postgres://[^@/]*@|postgres://$PG_ROLE@|" <<<"$url")
+  fi
+
+  # Who signs in, and what they read: a practitioner and a colleague's profile, or the lead
+  # professional of an open request and that child's record.
+  local user=$USERNAME child=""
+  if [[ $TARGET == child ]]; then
+    local q="SELECT u.username || ' ' || r.child_id FROM support_requests r JOIN users u ON u.id = r.lead_professional_id WHERE r.status <> 'closed' AND u.role = 'practitioner' ORDER BY r.id LIMIT 1"
+    local row
+    if [[ $db == postgres ]]; then
+      row=$(psql "$url" -XqAt -c "$q")
+    else
+      row=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "${url#sqlite:}" "$q")
+    fi
+    [[ -n $row ]] || die "no open request with a practitioner as lead professional ($db)"
+    user=${row% *} child=${row#* }
+  fi
+
   local extra=()
   [[ -n $DB_MAX_CONNECTIONS ]] && extra+=(--database-max-connections "$DB_MAX_CONNECTIONS")
-  EVERYCHILD_LOG=warn "$BIN" serve --database "$url" --listen "127.0.0.1:$port" \
+  EVERYCHILD_LOG=warn "$BIN" serve --database "$serve_url" --listen "127.0.0.1:$port" \
     --secure-cookies false --log-format text \
     --secret-key "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" "${extra[@]}" >"$log" 2>&1 &
   SERVER_PID=$!
@@ -155,27 +195,52 @@ bench_db() {
     sleep 0.1
   done
 
-  # Sign in as a browser would: the form's CSRF token is bound to the pre-session cookie.
+  # Sign in as a browser would: the form's CSRF token is bound to the pre-session cookie; a
+  # practitioner then sets up an authenticator app (the code computed here, RFC 6238).
   jar=$WORK/$db.cookies
   page=$(curl -fsS -c "$jar" -b "$jar" "$base/sign-in")
   csrf=$(grep -o 'name="csrf_token" value="[^"]*"' <<<"$page" | head -n1 | sed 's/.*value="//; s/"$//' || true)
   [[ -n $csrf ]] || die "no csrf_token on /sign-in ($db)"
-  code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
-    --data-urlencode "csrf_token=$csrf" --data-urlencode "username=$USERNAME" \
+  local next
+  next=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' -c "$jar" -b "$jar" \
+    --data-urlencode "csrf_token=$csrf" --data-urlencode "username=$user" \
     --data-urlencode "password=$PASSWORD" "$base/sign-in")
-  [[ $code == 303 ]] || die "sign-in as $USERNAME answered $code, not 303 ($db)"
+  [[ ${next%% *} == 303 ]] || die "sign-in as $user answered ${next%% *}, not 303 ($db)"
+  if [[ $next == *set-up-second-factor* ]]; then
+    page=$(curl -fsS -c "$jar" -b "$jar" "$base/sign-in/set-up-second-factor")
+    local secret tag totp
+    csrf=$(grep -o 'name="csrf_token" value="[^"]*"' <<<"$page" | head -n1 | sed 's/.*value="//; s/"$//')
+    secret=$(grep -o 'name="secret" value="[^"]*"' <<<"$page" | head -n1 | sed 's/.*value="//; s/"$//')
+    tag=$(grep -o 'name="secret_tag" value="[^"]*"' <<<"$page" | head -n1 | sed 's/.*value="//; s/"$//')
+    [[ -n $secret && -n $tag ]] || die "no set-up key on the second-factor page ($db)"
+    totp=$(python3 -c 'import base64, hmac, struct, sys, time
+k = base64.b32decode(sys.argv[1] + "=" * (-len(sys.argv[1]) % 8))
+h = hmac.new(k, struct.pack(">Q", int(time.time()) // 30), "sha1").digest()
+o = h[-1] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000))' "$secret")
+    code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
+      --data-urlencode "csrf_token=$csrf" --data-urlencode "secret=$secret" \
+      --data-urlencode "secret_tag=$tag" --data-urlencode "code=$totp" \
+      "$base/sign-in/set-up-second-factor")
+    [[ $code == 303 ]] || die "setting up the second factor answered $code, not 303 ($db)"
+  fi
   session=$(awk -F'\t' '$6 == "everychild_session" {v = $7} END {print v}' "$jar")
   [[ -n $session ]] || die "no everychild_session cookie after sign-in ($db)"
   local cookie="Cookie: everychild_session=$session"
 
-  # The teacher's profile: found through the directory, as a user would.
-  id=$(curl -fsS -H "$cookie" "$base/staff?q=special+educational+needs" |
-    grep -o 'href="/staff/[0-9]*"' | head -n1 | grep -o '[0-9]*' || true)
-  [[ -n $id ]] || id=8
-  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$cookie" "$base/staff/$id")
-  [[ $code == 200 ]] || die "GET /staff/$id answered $code, not 200 ($db)"
-  local target=$base/staff/$id
-  say "Signed in as $USERNAME; target $target"
+  local target
+  if [[ $TARGET == child ]]; then
+    target=$base/children/$child
+  else
+    # The teacher's profile: found through the directory, as a user would.
+    id=$(curl -fsS -H "$cookie" "$base/staff?q=special+educational+needs" |
+      grep -o 'href="/staff/[0-9]*"' | head -n1 | grep -o '[0-9]*' || true)
+    [[ -n $id ]] || id=8
+    target=$base/staff/$id
+  fi
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$cookie" "$target")
+  [[ $code == 200 ]] || die "GET $target answered $code, not 200 ($db)"
+  say "Signed in as $user; target $target"
 
   say "Warming up for ${WARMUP}s..."
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "$cookie" "$target" >/dev/null
@@ -262,7 +327,7 @@ if [[ ${STATUS[sqlite]:-} == ok && ${STATUS[postgres]:-} == ok ]]; then
 fi
 
 echo
-echo "GET /staff/{id} as $USERNAME: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, medians of $RUNS runs;" \
+echo "GET /$([[ $TARGET == child ]] && echo "children/{id} as the lead professional" || echo "staff/{id} as $USERNAME"): wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, medians of $RUNS runs;" \
   "$(nproc) CPUs, load average before $LOAD_BEFORE${DB_MAX_CONNECTIONS:+, --database-max-connections $DB_MAX_CONNECTIONS}"
 printf '%-10s %12s %10s %10s  %s\n' database "req/s" "p50 ms" "p99 ms" \
   "floor (SQLite: >= $FLOOR_RPS req/s, p99 <= $FLOOR_P99_MS ms, 64 connections)"
@@ -283,10 +348,10 @@ done
 
 mkdir -p bench/results
 stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
-file=bench/results/http-$stamp.json
+file=bench/results/http-$TARGET-$stamp.json
 {
-  printf '{\n  "benchmark": "GET /staff/{id}",\n  "date": "%s",\n  "commit": "%s",\n' \
-    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  printf '{\n  "benchmark": "%s",\n  "date": "%s",\n  "commit": "%s",\n' \
+    "$([[ $TARGET == child ]] && echo "GET /children/{id}" || echo "GET /staff/{id}")" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   printf '  "machine": {"cpus": %s, "load_average_before": "%s"},\n' "$(nproc)" "$LOAD_BEFORE"
   printf '  "settings": {"duration_s": %s, "runs": %s, "connections": %s, "threads": %s, "warmup_s": %s, "database_max_connections": %s},\n' \
     "$DURATION" "$RUNS" "$CONNECTIONS" "$THREADS" "$WARMUP" "${DB_MAX_CONNECTIONS:-null}"

@@ -43,3 +43,7 @@ CREATE TABLE person_merge_requests (
 );
 CREATE INDEX person_merge_requests_survivor ON person_merge_requests(survivor_id, decided_at);
 CREATE INDEX person_merge_requests_merged ON person_merge_requests(merged_id, decided_at);
+
+-- Volume limits: whether a user already opened this record within the hour is one indexed
+-- lookup (a record opened again adds nothing to the count of distinct records).
+CREATE INDEX audit_events_actor_subject ON audit_events(actor_id, subject_id, at);

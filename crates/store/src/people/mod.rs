@@ -75,7 +75,7 @@ impl PeopleRepo for SqlStore {
         q: &ChildQuery,
     ) -> Result<Vec<ChildHit>> {
         let user = permit_user(p)?.user_id.0;
-        volume::check(self, p, volume::Volume::Searches).await?;
+        volume::check(self, p, volume::Volume::Searches, None).await?;
         let hits = search::run(self, q, p.principal(), user).await?;
         let detail = json!({
             "name": q.name, "date_of_birth": q.date_of_birth,
@@ -90,7 +90,7 @@ impl PeopleRepo for SqlStore {
     async fn view_child(&self, p: &Permit<policy::ViewChild>) -> Result<Option<ChildRecord>> {
         let (child, claimed) = permit_child(p)?;
         let actor = permit_user(p)?;
-        volume::check(self, p, volume::Volume::Reads).await?;
+        volume::check(self, p, volume::Volume::Reads, Some(child)).await?;
         let mut tx = self.pool.begin().await?;
         let Some(root) = record::root_of(&mut tx, child).await? else {
             return Ok(None);

@@ -978,3 +978,45 @@ async fn administrators_read_the_audit_log_without_child_data_and_the_dpo_reads_
         log.body
     );
 }
+
+/// Opening records is limited by distinct children per hour: past the limit a new child is
+/// refused (429, saying so) while a child already opened this hour still opens, since reading
+/// it again reveals nothing new.
+#[tokio::test]
+async fn the_hourly_limit_counts_distinct_records_and_a_record_already_opened_still_opens() {
+    let (app, _) = TestApp::spawn_demo_with(0).await;
+    let (mut teacher, _) = app.signed_in("teacher").await;
+    let limit = everychild_store::READS_PER_HOUR as usize;
+    let mut ids = Vec::new();
+    for i in 0..=limit {
+        let given =
+            format!("Kid{}", (b'a' + (i % 26) as u8) as char).repeat(1) + &"x".repeat(i / 26);
+        ids.push(
+            crate::requests::register(&mut teacher, (&given, "Volume"), "2015-05-05", "LE3 0SG")
+                .await,
+        );
+    }
+    for (n, id) in ids.iter().take(limit).enumerate() {
+        let r = teacher.get(&format!("/children/{id}")).await;
+        assert_eq!(r.status, 200, "record {n}");
+    }
+    // The same record again and again adds nothing to the count.
+    for _ in 0..5 {
+        assert_eq!(
+            teacher.get(&format!("/children/{}", ids[0])).await.status,
+            200
+        );
+    }
+    let r = teacher.get(&format!("/children/{}", ids[limit])).await;
+    assert_eq!(r.status, 429);
+    assert!(
+        r.body.contains("children&#39;s records opened")
+            || r.body.contains("children's records opened"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        teacher.get(&format!("/children/{}", ids[3])).await.status,
+        200
+    );
+}

@@ -343,9 +343,11 @@ impl SqlStore {
 
     /// Refresh the planner's statistics of `tables` after a bulk load, so that PostgreSQL's
     /// plans hold (before autovacuum would get round to it, a freshly loaded table looks
-    /// empty and is scanned whole). On SQLite the statistics are refreshed only where
-    /// `PRAGMA optimize` judges it worthwhile. A role that does not own a table is skipped by
-    /// PostgreSQL with a warning, never an error.
+    /// empty and is scanned whole). A role that does not own a table is skipped by PostgreSQL
+    /// with a warning, never an error. SQLite keeps no statistics on purpose: without
+    /// `sqlite_stat1` its planner prefers the indexes, whereas statistics taken once go stale
+    /// as the audit log grows (taken while it held two events, they made SQLite scan it whole
+    /// on every read of a child's record).
     pub(crate) async fn analyze(&self, tables: &[&str]) -> Result<()> {
         match self.backend {
             Backend::Postgres => {
@@ -358,9 +360,7 @@ impl SqlStore {
                         .await?;
                 }
             }
-            Backend::Sqlite => {
-                sqlx::query("PRAGMA optimize").execute(&self.pool).await?;
-            }
+            Backend::Sqlite => {}
         }
         Ok(())
     }

@@ -11,13 +11,15 @@
 mod actor;
 mod capability;
 mod rules;
+mod scopes;
 
 pub use actor::{Actor, PendingUser, Principal, Scope, TokenGrant};
 pub use capability::*;
 pub use rules::{
-    decide, scope_for, second_factor_required, token_may_act_as, Action, ApprovalGround, Basis,
-    Decision, DenyReason, Target,
+    decide, second_factor_required, token_may_act_as, Action, ApprovalGround, Basis, Decision,
+    DenyReason, Target,
 };
+pub use scopes::scope_for;
 
 use std::marker::PhantomData;
 

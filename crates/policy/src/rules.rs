@@ -334,7 +334,7 @@ pub fn decide(principal: &Principal, action: Action, target: &Target) -> Decisio
     // A service client's token: only what its scopes name, and never records about children.
     if let Some(grant) = &actor.token {
         if !action.is_public() {
-            match scope_for(action) {
+            match crate::scopes::scope_for(action) {
                 Some(s) if grant.scopes.contains(&s) => {}
                 Some(s) => return Deny(DenyReason::MissingScope(s)),
                 None => return Deny(DenyReason::NotForTokens),
@@ -623,26 +623,6 @@ pub fn second_factor_required(role: Role, also_required_for: &[Role]) -> bool {
     role.sees_personal_data() || also_required_for.contains(&role)
 }
 
-/// The scope a token needs for `action`; `None` when no token may do it.
-pub fn scope_for(action: Action) -> Option<crate::Scope> {
-    use crate::Scope as S;
-    use Action as A;
-    match action {
-        A::ViewDirectoryEntries | A::ViewServiceDetails | A::ViewDirectory => {
-            Some(S::DirectoryRead)
-        }
-        A::EditDirectoryEntry | A::ImportDirectory => Some(S::DirectoryWrite),
-        A::ViewLocalities
-        | A::LookupPostcode
-        | A::ViewBoundarySets
-        | A::ViewTeams
-        | A::ViewLocalitySummary => Some(S::LocalitiesRead),
-        A::SearchStaff | A::ViewStaffProfile => Some(S::StaffRead),
-        A::ViewOwnAccount => Some(S::AccountRead),
-        _ => None,
-    }
-}
-
 /// Whether a service client's token may act with this role. A token is a single secret with
 /// no second factor, so it never acts with a role that must use one.
 pub fn token_may_act_as(role: Role, also_required_for: &[Role]) -> bool {
@@ -682,70 +662,6 @@ mod tests {
             Deny(PasswordChangeRequired)
         );
         assert_eq!(decide(&p, Action::ManageOwnAccount, &Target::None), Allow);
-    }
-
-    /// A service client's token does only what its scopes name, and never anything about
-    /// children, families, users or the audit log, whatever its role.
-    #[test]
-    fn tokens_do_only_what_their_scopes_name() {
-        use crate::{Scope, TokenGrant};
-        let with = |role: Role, scopes: Vec<Scope>| {
-            let mut p = user(role);
-            if let Principal::User(a) = &mut p {
-                a.token = Some(TokenGrant {
-                    id: 7,
-                    name: "sync".into(),
-                    scopes,
-                });
-            }
-            p
-        };
-        let ed = with(Role::DirectoryEditor, vec![Scope::DirectoryRead]);
-        assert_eq!(
-            decide(&ed, Action::ViewOwnAccount, &Target::None),
-            Deny(DenyReason::MissingScope(Scope::AccountRead))
-        );
-        assert_eq!(
-            decide(&ed, Action::ViewDirectoryEntries, &Target::None),
-            decide(
-                &user(Role::DirectoryEditor),
-                Action::ViewDirectoryEntries,
-                &Target::None
-            ),
-            "within its scope, the role's own rules decide"
-        );
-        assert_eq!(
-            decide(&ed, Action::EditDirectoryEntry, &Target::None),
-            Deny(DenyReason::MissingScope(Scope::DirectoryWrite))
-        );
-        // Every scope together, on the broadest role: still nothing without a scope.
-        let all = with(Role::Administrator, Scope::ALL.to_vec());
-        for &a in Action::ALL {
-            let d = decide(&all, a, &Target::None);
-            if scope_for(a).is_none() && !a.is_public() {
-                assert_eq!(d, Deny(DenyReason::NotForTokens), "{a:?}");
-            }
-        }
-        for a in [
-            Action::ViewChild,
-            Action::SearchChildren,
-            Action::ListUsers,
-            Action::ReadAudit,
-            Action::ManageApiTokens,
-            Action::BreakGlass,
-        ] {
-            assert_eq!(scope_for(a), None, "{a:?}");
-        }
-        // The role's own rules still apply within a scope.
-        let analyst = with(Role::AdvisoryBoardMember, vec![Scope::StaffRead]);
-        assert_eq!(
-            decide(&analyst, Action::SearchStaff, &Target::None),
-            decide(
-                &user(Role::AdvisoryBoardMember),
-                Action::SearchStaff,
-                &Target::None
-            )
-        );
     }
 
     #[test]

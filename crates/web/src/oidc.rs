@@ -95,6 +95,9 @@ pub enum Refusal {
     WrongTenant,
     /// Some other check failed.
     Invalid(String),
+    /// The identity is valid but opens no account here (not linked, or the account is
+    /// disabled): the reason says which.
+    NoAccount(&'static str),
 }
 
 impl Refusal {
@@ -114,6 +117,7 @@ impl Refusal {
             Refusal::BadSignature => "bad signature".into(),
             Refusal::WrongTenant => "tenant not allowed".into(),
             Refusal::Invalid(m) => format!("invalid token: {m}"),
+            Refusal::NoAccount(why) => (*why).to_owned(),
         }
     }
 
@@ -130,6 +134,9 @@ impl Refusal {
             Refusal::WrongState => "The sign-in could not be matched to the one started in this browser. Start again".into(),
             Refusal::Exchange(_) | Refusal::NoIdToken => format!(
                 "{provider} did not confirm who you are. Start again"
+            ),
+            Refusal::NoAccount(_) => format!(
+                "Your {provider} is not linked to an account here, or the account is disabled. Ask your administrator to link it"
             ),
             Refusal::WrongTenant => "Accounts from your organisation's directory cannot sign in here. Ask an administrator if you think they should".into(),
             Refusal::WrongIssuer

@@ -346,8 +346,19 @@ pub(super) async fn decide_request(
     Ok(merge_id)
 }
 
-/// Merges waiting for a second reviewer that involve a record (or its cluster).
-pub(super) async fn requests_of(store: &SqlStore, person: i64) -> Result<Vec<MergeRequestRow>> {
+/// Merges waiting for a second reviewer that involve a record (or its cluster), for a
+/// reviewer within whose scope the record is (none otherwise).
+pub(super) async fn requests_of(
+    store: &SqlStore,
+    p: &Permit<policy::ReviewLinks>,
+    person: i64,
+) -> Result<Vec<MergeRequestRow>> {
+    let actor = super::permit_user(p)?;
+    let mut conn = store.pool.acquire().await?;
+    if !super::scope::reviewer_sees(store, &mut conn, person, actor).await? {
+        return Ok(Vec::new());
+    }
+    drop(conn);
     type Row = (i64, i64, i64, String, i64, String, String);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT r.id, r.survivor_id, r.merged_id, r.reason, r.requested_by_id, r.requested_by, r.requested_at \

@@ -404,10 +404,10 @@ impl PeopleRepo for SqlStore {
     }
     async fn merge_requests(
         &self,
-        _p: &Permit<policy::ReviewLinks>,
+        p: &Permit<policy::ReviewLinks>,
         person: i64,
     ) -> Result<Vec<merge::MergeRequestRow>> {
-        merge::requests_of(self, person).await
+        merge::requests_of(self, p, person).await
     }
 
     async fn unmerge(&self, p: &Permit<policy::ReviewLinks>, merge_id: i64) -> Result<()> {

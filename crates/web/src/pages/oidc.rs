@@ -112,7 +112,7 @@ async fn refuse(
     errors.add("oidc", &r.message(&p.settings.display_name));
     let status = match r {
         Refusal::ProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        Refusal::WrongTenant => StatusCode::FORBIDDEN,
+        Refusal::WrongTenant | Refusal::NoAccount(_) => StatusCode::FORBIDDEN,
         _ => StatusCode::BAD_REQUEST,
     };
     let mut resp = sign_in_form(st, ctx, "", errors, status)?;
@@ -192,19 +192,12 @@ pub async fn callback(
     let creds = match creds {
         Some(c) if !c.disabled => c,
         Some(_) => {
-            return refuse_account(&st, &ctx, &permit, p, &identity.subject, "account disabled")
-                .await
+            let r = Refusal::NoAccount("account disabled");
+            return refuse(&st, &ctx, &permit, p, r, Some(&identity.subject)).await;
         }
         None => {
-            return refuse_account(
-                &st,
-                &ctx,
-                &permit,
-                p,
-                &identity.subject,
-                "identity not linked",
-            )
-            .await
+            let r = Refusal::NoAccount("identity not linked");
+            return refuse(&st, &ctx, &permit, p, r, Some(&identity.subject)).await;
         }
     };
     // The provider's assertion of a multi-factor sign-in satisfies the second factor;
@@ -240,35 +233,5 @@ pub async fn callback(
     resp.headers_mut().append(header::SET_COOKIE, session);
     resp.headers_mut()
         .append(header::SET_COOKIE, flow_cookie(&st, "", true));
-    Ok(resp)
-}
-
-async fn refuse_account(
-    st: &AppState,
-    ctx: &Ctx,
-    permit: &policy::Permit<policy::Authenticate>,
-    p: &Provider,
-    subject: &str,
-    reason: &str,
-) -> Result<Response, PageError> {
-    st.store
-        .record_sign_in_failure(
-            permit,
-            &format!("oidc:{subject}"),
-            &[address_key(ctx)],
-            &format!("identity provider: {reason}"),
-        )
-        .await?;
-    let mut errors = FormErrors::none();
-    errors.add(
-        "oidc",
-        &format!(
-            "Your {} is not linked to an account here, or the account is disabled. Ask your administrator to link it",
-            p.settings.display_name
-        ),
-    );
-    let mut resp = sign_in_form(st, ctx, "", errors, StatusCode::FORBIDDEN)?;
-    resp.headers_mut()
-        .append(header::SET_COOKIE, flow_cookie(st, "", true));
     Ok(resp)
 }

@@ -11,7 +11,8 @@ use everychild_domain::casework::{
 };
 use everychild_domain::{AgencyType, OrganisationId, Role};
 use everychild_policy::{self as policy, authorize, Actor, Basis, Permit, Principal, Target};
-use everychild_store::{CaseRepo, NewInvolvement, NewPerson, NewRequest, PeopleRepo, SqlStore};
+use everychild_store::prelude::*;
+use everychild_store::{NewInvolvement, NewPerson, NewRequest, SqlStore};
 use rand::seq::SliceRandom;
 use rand::Rng;
 

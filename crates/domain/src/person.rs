@@ -22,6 +22,11 @@ macro_rules! vocabulary {
             pub const ALL: &'static [$name] = &[$($name::$v,)*];
             /// Stored form.
             pub fn as_str(self) -> &'static str { match self { $($name::$v => $s,)* } }
+            /// The form field that asks how things are now for this value, where a form asks
+            /// once per value (e.g. each need at closure): `outcome-` and the stored form.
+            pub fn outcome_field(self) -> &'static str {
+                match self { $($name::$v => concat!("outcome-", $s),)* }
+            }
             /// Words for people.
             pub fn label(self) -> &'static str { match self { $($name::$v => $l,)* } }
             /// Parse the stored form.

@@ -3,7 +3,8 @@
 //! and, on SQLite, takes the write lock at the first statement. The event is written, and the
 //! head moved on, in the same transaction as the change.
 
-use crate::{meta, AuditRepo, Result, SqlStore, StoreError};
+use crate::{meta, Result, SqlStore, StoreError};
+use async_trait::async_trait;
 use everychild_domain::audit::{AuditRecord, ChainError, ChainVerifier};
 use everychild_policy::{self as policy, Permit, Principal};
 use futures_util::TryStreamExt;
@@ -89,17 +90,32 @@ impl Who {
     }
 }
 
-/// A transaction that has claimed the next place in the audit chain.
-pub(crate) struct AuditTx {
+/// A transaction that has claimed the next place in the audit chain, and knows whom and why
+/// it records (from the permit it was opened with): the area's SQL runs on `tx`, and
+/// [`AuditTx::commit`] writes the event and commits both, or neither.
+pub(crate) struct AuditTx<'s> {
     pub tx: Transaction<'static, Any>,
+    store: &'s SqlStore,
+    who: Who,
+    purpose: Option<String>,
     seq: i64,
     prev_hash: String,
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl SqlStore {
-    /// Begin a transaction that will carry one audit event.
-    pub(crate) async fn begin_audited(&self) -> Result<AuditTx> {
+    /// Open a transaction that will carry one audit event for the holder of a permit: the
+    /// actor and the purpose recorded are the permit's.
+    pub(crate) async fn audited<C: policy::Capability>(
+        &self,
+        p: &Permit<C>,
+    ) -> Result<AuditTx<'_>> {
+        self.audited_as(Who::of(p.principal()), p.purpose()).await
+    }
+
+    /// Open a transaction that will carry one audit event recorded as `who`, for `purpose`
+    /// (sign-in, where the actor is not yet a principal; or a permit's purpose overridden).
+    pub(crate) async fn audited_as(&self, who: Who, purpose: Option<&str>) -> Result<AuditTx<'_>> {
         let writer = match &self.writer_lock {
             Some(l) => Some(l.clone().lock_owned().await),
             None => None,
@@ -111,24 +127,24 @@ impl SqlStore {
                 .await?;
         Ok(AuditTx {
             tx,
+            store: self,
+            who,
+            purpose: purpose.map(str::to_owned),
             seq,
             prev_hash,
             _writer: writer,
         })
     }
+}
 
+impl AuditTx<'_> {
     /// Write the event into the transaction and commit both.
-    pub(crate) async fn commit_audited(
-        &self,
-        mut a: AuditTx,
-        who: Who,
-        purpose: Option<&str>,
-        ev: Event<'_>,
-    ) -> Result<()> {
-        let mut rec = self.record(who, purpose, ev);
-        rec.seq = a.seq;
-        rec.prev_hash = a.prev_hash;
-        let key = crate::pool::sealing_key(&self.sealing);
+    pub(crate) async fn commit(mut self, ev: Event<'_>) -> Result<()> {
+        let store = self.store;
+        let mut rec = store.record(self.who, self.purpose.as_deref(), ev);
+        rec.seq = self.seq;
+        rec.prev_hash = self.prev_hash;
+        let key = crate::pool::sealing_key(&store.sealing);
         let (hash, key_id) = rec.seal(key.as_ref());
         let sql = format!(
             "{}{}",
@@ -136,16 +152,18 @@ impl SqlStore {
             crate::batch::placeholders(1)
         );
         crate::batch::bind_record(sqlx::query(&sql), &rec, &hash, key_id.as_deref())
-            .execute(&mut *a.tx)
+            .execute(&mut *self.tx)
             .await?;
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
             .bind(&hash)
-            .execute(&mut *a.tx)
+            .execute(&mut *self.tx)
             .await?;
-        a.tx.commit().await?;
+        self.tx.commit().await?;
         Ok(())
     }
+}
 
+impl SqlStore {
     /// The record for an event, before it has its place in the chain.
     fn record(&self, who: Who, purpose: Option<&str>, ev: Event<'_>) -> AuditRecord {
         let m = meta::current();
@@ -335,6 +353,29 @@ pub struct AuditPage {
 pub(crate) const COLUMNS: &str =
     "seq, at, actor_id, actor_username, actor_role, actor_org, action, outcome, \
     subject_type, subject_id, purpose, detail, ip, request_id, prev_hash, hash, key_id";
+
+/// The audit log: read, verify, and record refusals.
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    /// Filter the log; the search is itself audited.
+    async fn search_audit(
+        &self,
+        p: &Permit<policy::ReadAudit>,
+        f: &AuditFilter,
+    ) -> Result<AuditPage>;
+    /// Verify the whole chain, naming the first bad event.
+    async fn verify_audit(
+        &self,
+        p: &Permit<policy::VerifyAudit>,
+    ) -> Result<std::result::Result<i64, ChainError>>;
+    /// Record that the policy refused a signed-in user.
+    async fn record_denied(
+        &self,
+        principal: &policy::Principal,
+        action: policy::Action,
+        subject: Option<(&str, String)>,
+    ) -> Result<()>;
+}
 
 #[async_trait::async_trait]
 impl AuditRepo for SqlStore {

@@ -3,9 +3,10 @@
 use crate::audit::{Event, Who};
 use crate::types::ts;
 use crate::{
-    AccountRepo, AuthRepo, Backend, Credentials, LoadedSession, NewSession, Result, SecondFactor,
-    SessionStage, SessionTimeouts, SqlStore, StoreError, UserDetail,
+    Backend, Credentials, LoadedSession, NewSession, Result, SecondFactor, SessionStage,
+    SessionTimeouts, SqlStore, StoreError, UserDetail,
 };
+use async_trait::async_trait;
 use everychild_domain::{AgencyType, OrganisationId, Role, Timestamp, UserId};
 use everychild_policy::{self as policy, Actor, Permit, Principal, Target};
 
@@ -99,6 +100,70 @@ impl SqlStore {
     }
 }
 
+/// Sign-in, sessions and bearer tokens.
+#[async_trait]
+pub trait AuthRepo: Send + Sync {
+    /// The stored credentials for a username, if the account exists.
+    async fn credentials(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        username: &str,
+    ) -> Result<Option<Credentials>>;
+    /// How many failures each throttle key has had since `since`.
+    async fn failures_since(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        keys: &[String],
+        since: Timestamp,
+    ) -> Result<Vec<i64>>;
+    /// Record a failed sign-in against each throttle key, and audit it.
+    async fn record_sign_in_failure(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        attempted_username: &str,
+        keys: &[String],
+        reason: &str,
+    ) -> Result<()>;
+    /// Start a session after a correct password; clears the account's failures; audited.
+    async fn start_session(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        s: NewSession<'_>,
+    ) -> Result<()>;
+    /// Load the session with this id hash; expired or disabled sessions are removed and `None`.
+    async fn load_session(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        id_hash: &str,
+        timeouts: SessionTimeouts,
+    ) -> Result<Option<LoadedSession>>;
+    /// The second-factor state of the user in a pending sign-in.
+    async fn second_factor(
+        &self,
+        p: &Permit<policy::CompleteSignIn>,
+    ) -> Result<Option<SecondFactor>>;
+    /// Finish a sign-in with a second factor: accepts `step` only if later than the last used
+    /// (no replay), optionally enrols `enrol_secret`, and swaps the session for a fresh id.
+    /// Returns false when the step was already used.
+    async fn complete_sign_in(
+        &self,
+        p: &Permit<policy::CompleteSignIn>,
+        old_hash: &str,
+        new_hash: &str,
+        step: i64,
+        enrol_secret: Option<&str>,
+    ) -> Result<bool>;
+    /// End a session on the server; audited. Returns the identity provider's issuer when the
+    /// session came through one, so that the provider's session can be ended too.
+    async fn sign_out(&self, p: &Permit<policy::SignOut>, id_hash: &str) -> Result<Option<String>>;
+    /// The user behind a bearer token, if the token is live and the user enabled.
+    async fn token_user(
+        &self,
+        p: &Permit<policy::Authenticate>,
+        token_hash: &str,
+    ) -> Result<Option<LoadedSession>>;
+}
+
 #[async_trait::async_trait]
 impl AuthRepo for SqlStore {
     async fn credentials(
@@ -153,7 +218,11 @@ impl AuthRepo for SqlStore {
         keys: &[String],
         reason: &str,
     ) -> Result<()> {
-        let mut a = self.begin_audited().await?;
+        let who = match p.principal() {
+            Principal::Anonymous => Who::named(None, attempted_username),
+            other => Who::of(other),
+        };
+        let mut a = self.audited_as(who, None).await?;
         let now = ts(self.now());
         for k in keys {
             sqlx::query("INSERT INTO sign_in_failures (throttle_key, at) VALUES ($1, $2)")
@@ -168,11 +237,7 @@ impl AuthRepo for SqlStore {
             subject: None,
             detail: serde_json::json!({ "reason": reason }),
         };
-        let who = match p.principal() {
-            Principal::Anonymous => Who::named(None, attempted_username),
-            other => Who::of(other),
-        };
-        self.commit_audited(a, who, None, ev).await
+        a.commit(ev).await
     }
 
     async fn start_session(
@@ -180,7 +245,9 @@ impl AuthRepo for SqlStore {
         _p: &Permit<policy::Authenticate>,
         s: NewSession<'_>,
     ) -> Result<()> {
-        let mut a = self.begin_audited().await?;
+        let mut a = self
+            .audited_as(Who::named(Some(s.user_id.0), s.username), None)
+            .await?;
         let now = ts(self.now());
         if let Some(old) = s.replaces {
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
@@ -214,8 +281,7 @@ impl AuthRepo for SqlStore {
         if let Some(idp) = s.idp {
             ev = ev.detail(serde_json::json!({ "identity_provider": idp }));
         }
-        self.commit_audited(a, Who::named(Some(s.user_id.0), s.username), None, ev)
-            .await
+        a.commit(ev).await
     }
 
     async fn load_session(
@@ -295,7 +361,7 @@ impl AuthRepo for SqlStore {
         enrol_secret: Option<&str>,
     ) -> Result<bool> {
         let u = Self::pending_user(p)?;
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let now = ts(self.now());
         let updated = match enrol_secret {
             Some(secret) => sqlx::query(
@@ -346,30 +412,22 @@ impl AuthRepo for SqlStore {
         } else {
             "sign_in.success"
         };
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            None,
-            Event::success(action, Some(("user", u.user_id.0.to_string()))),
-        )
+        a.commit(Event::success(
+            action,
+            Some(("user", u.user_id.0.to_string())),
+        ))
         .await?;
         Ok(true)
     }
 
     async fn sign_out(&self, p: &Permit<policy::SignOut>, id_hash: &str) -> Result<Option<String>> {
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let idp: Option<(Option<String>,)> =
             sqlx::query_as("DELETE FROM sessions WHERE id_hash = $1 RETURNING idp")
                 .bind(id_hash)
                 .fetch_optional(&mut *a.tx)
                 .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            None,
-            Event::success("sign_out", None),
-        )
-        .await?;
+        a.commit(Event::success("sign_out", None)).await?;
         Ok(idp.and_then(|(i,)| i))
     }
 
@@ -425,6 +483,28 @@ impl AuthRepo for SqlStore {
     }
 }
 
+/// One's own account.
+#[async_trait]
+pub trait AccountRepo: Send + Sync {
+    /// The signed-in user's account.
+    async fn own_account(&self, p: &Permit<policy::ViewOwnAccount>) -> Result<Option<UserDetail>>;
+    /// The signed-in user's password hash, to check the current password.
+    async fn own_password_hash(&self, p: &Permit<policy::ManageOwnAccount>) -> Result<String>;
+    /// Set a new password; ends the user's other sessions; audited.
+    async fn change_own_password(
+        &self,
+        p: &Permit<policy::ManageOwnAccount>,
+        new_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()>;
+    /// Enrol (`Some(secret, step)`) or remove (`None`) the second factor; audited.
+    async fn set_own_totp(
+        &self,
+        p: &Permit<policy::ManageOwnAccount>,
+        secret_and_step: Option<(&str, i64)>,
+    ) -> Result<()>;
+}
+
 #[async_trait::async_trait]
 impl AccountRepo for SqlStore {
     async fn own_account(&self, p: &Permit<policy::ViewOwnAccount>) -> Result<Option<UserDetail>> {
@@ -448,7 +528,7 @@ impl AccountRepo for SqlStore {
         keep_session: Option<&str>,
     ) -> Result<()> {
         let actor = Self::self_actor(p)?;
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, updated_at = $2 WHERE id = $3")
             .bind(new_hash)
             .bind(ts(self.now()))
@@ -460,15 +540,10 @@ impl AccountRepo for SqlStore {
             .bind(keep_session.unwrap_or(""))
             .execute(&mut *a.tx)
             .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            None,
-            Event::success(
-                "account.password_changed",
-                Some(("user", actor.user_id.0.to_string())),
-            ),
-        )
+        a.commit(Event::success(
+            "account.password_changed",
+            Some(("user", actor.user_id.0.to_string())),
+        ))
         .await
     }
 
@@ -478,7 +553,7 @@ impl AccountRepo for SqlStore {
         s: Option<(&str, i64)>,
     ) -> Result<()> {
         let actor = Self::self_actor(p)?;
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let (secret, step, enabled) = match s {
             Some((secret, step)) => (Some(secret), step, 1_i64),
             None => (None, 0, 0),
@@ -496,12 +571,10 @@ impl AccountRepo for SqlStore {
         } else {
             "account.second_factor_removed"
         };
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            None,
-            Event::success(action, Some(("user", actor.user_id.0.to_string()))),
-        )
+        a.commit(Event::success(
+            action,
+            Some(("user", actor.user_id.0.to_string())),
+        ))
         .await
     }
 }

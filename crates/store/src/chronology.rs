@@ -6,6 +6,7 @@ use crate::audit::Event;
 use crate::people::basis::read_checked as read_for_child;
 use crate::people::basis::CLUSTER;
 use crate::{CaseRules, Result, SqlStore};
+use async_trait::async_trait;
 use everychild_policy::{self as policy, Permit};
 use serde::Serialize;
 use serde_json::json;
@@ -40,8 +41,56 @@ pub struct Chronology {
 
 type Row = (String, String, Option<String>, String);
 
-impl SqlStore {
-    pub(crate) async fn chronology(&self, p: &Permit<policy::ViewRequest>) -> Result<Chronology> {
+/// The most recent window of `rules.alert_days` days (by default [`ALERT_DAYS`]) in which
+/// requests for support came from at least `rules.alert_agencies` (by default
+/// [`ALERT_AGENCIES`]) different agencies.
+pub fn concern_alert(
+    events: &[ChronologyEvent],
+    rules: &CaseRules,
+) -> Option<(Vec<String>, String, String)> {
+    let mut requests: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e.kind == "request")
+        .filter_map(|e| Some((e.at.as_str(), e.agency.as_deref()?)))
+        .collect();
+    requests.sort();
+    let day = |s: &str| -> Option<time::Date> {
+        let f = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(s.get(..10)?, &f).ok()
+    };
+    for (i, (end, _)) in requests.iter().enumerate().rev() {
+        let end_day = day(end)?;
+        let mut agencies: Vec<String> = Vec::new();
+        let mut start = *end;
+        for (at, agency) in requests[..=i].iter().rev() {
+            let d = day(at)?;
+            if (end_day - d).whole_days() > rules.alert_days {
+                break;
+            }
+            start = at;
+            if !agencies.iter().any(|a| a == agency) {
+                agencies.push((*agency).to_owned());
+            }
+        }
+        if agencies.len() >= rules.alert_agencies {
+            agencies.sort();
+            return Some((agencies, start[..10].to_owned(), end[..10].to_owned()));
+        }
+    }
+    None
+}
+
+/// A child's chronology across agencies; audited.
+#[async_trait]
+pub trait ChronologyRepo: Send + Sync {
+    /// The permit's child's chronology from every agency, newest first, with the alert when
+    /// concerns accumulate; audited.
+    async fn chronology(&self, p: &Permit<policy::ViewRequest>) -> Result<Chronology>;
+}
+
+#[async_trait]
+impl ChronologyRepo for SqlStore {
+    async fn chronology(&self, p: &Permit<policy::ViewRequest>) -> Result<Chronology> {
         let (mut conn, child) = read_for_child(self, p).await?;
         // Each source as (at, kind, agency, what); the words are built in SQL so one query per
         // source gives the whole row.
@@ -103,45 +152,6 @@ impl SqlStore {
         .await?;
         Ok(Chronology { events, alert })
     }
-}
-
-/// The most recent window of `rules.alert_days` days (by default [`ALERT_DAYS`]) in which
-/// requests for support came from at least `rules.alert_agencies` (by default
-/// [`ALERT_AGENCIES`]) different agencies.
-pub fn concern_alert(
-    events: &[ChronologyEvent],
-    rules: &CaseRules,
-) -> Option<(Vec<String>, String, String)> {
-    let mut requests: Vec<(&str, &str)> = events
-        .iter()
-        .filter(|e| e.kind == "request")
-        .filter_map(|e| Some((e.at.as_str(), e.agency.as_deref()?)))
-        .collect();
-    requests.sort();
-    let day = |s: &str| -> Option<time::Date> {
-        let f = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(s.get(..10)?, &f).ok()
-    };
-    for (i, (end, _)) in requests.iter().enumerate().rev() {
-        let end_day = day(end)?;
-        let mut agencies: Vec<String> = Vec::new();
-        let mut start = *end;
-        for (at, agency) in requests[..=i].iter().rev() {
-            let d = day(at)?;
-            if (end_day - d).whole_days() > rules.alert_days {
-                break;
-            }
-            start = at;
-            if !agencies.iter().any(|a| a == agency) {
-                agencies.push((*agency).to_owned());
-            }
-        }
-        if agencies.len() >= rules.alert_agencies {
-            agencies.sort();
-            return Some((agencies, start[..10].to_owned(), end[..10].to_owned()));
-        }
-    }
-    None
 }
 
 #[cfg(test)]

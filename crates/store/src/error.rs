@@ -1,15 +1,23 @@
 //! Store errors, classed so the web layer can answer 503 (fail closed), 409 or 500.
 
+use everychild_domain::FieldError;
+
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached (pool closed or timed out, I/O): answer 503.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
-    /// A uniqueness rule was broken; names what clashed.
+    /// What was asked cannot be done with what is stored, and each problem names the field of
+    /// the input it concerns (a stale version, a choice that is not among those allowed, a
+    /// reference to something that does not exist or may not be used): the form shows them.
+    #[error("{}", join(.0))]
+    Invalid(Vec<FieldError>),
+    /// A uniqueness rule of the database was broken, not foreseen by the store's own checks.
     #[error("{0}")]
     Conflict(String),
-    /// A reference to something that does not exist.
+    /// Something the request's permit names does not exist (answered as not found, naming
+    /// nothing).
     #[error("{0}")]
     NotFound(String),
     /// Stored data that cannot be read back (should never happen).
@@ -22,6 +30,34 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(String),
+}
+
+impl StoreError {
+    /// One problem with one field of the input.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The problems, if the store refused the input.
+    pub fn fields(&self) -> Option<&[FieldError]> {
+        match self {
+            StoreError::Invalid(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl From<FieldError> for StoreError {
+    fn from(e: FieldError) -> Self {
+        StoreError::Invalid(vec![e])
+    }
+}
+
+fn join(errs: &[FieldError]) -> String {
+    errs.iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl From<sqlx::Error> for StoreError {

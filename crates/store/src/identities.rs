@@ -2,7 +2,7 @@
 //! links them (or pre-registers them when creating the account): a token alone never creates
 //! or finds an account that was not linked.
 
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::types::ts;
 use crate::{AuthRepo, Credentials, Result, SqlStore, StoreError};
 use everychild_policy::{self as policy, Permit};
@@ -98,7 +98,7 @@ impl IdentityRepo for SqlStore {
         subject: &str,
     ) -> Result<i64> {
         let user = Self::target_user(p)?;
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let role: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = $1")
             .bind(user.0)
             .fetch_optional(&mut *a.tx)
@@ -109,9 +109,7 @@ impl IdentityRepo for SqlStore {
         // Administrators and the DPO keep local passwords and authenticators (break-glass);
         // linking an outside identity to one would let a single administrator take it over.
         if everychild_domain::Role::parse(&role).is_some_and(crate::needs_second_person) {
-            return Err(StoreError::Conflict(
-                "subject: Administrators and the data protection officer sign in with their own password and authenticator app; their accounts are not linked to the identity provider".into(),
-            ));
+            return Err(StoreError::invalid("subject", "Administrators and the data protection officer sign in with their own password and authenticator app; their accounts are not linked to the identity provider"));
         }
         let taken: Option<(i64,)> = sqlx::query_as(
             "SELECT user_id FROM user_identities WHERE issuer = $1 AND subject = $2",
@@ -121,8 +119,9 @@ impl IdentityRepo for SqlStore {
         .fetch_optional(&mut *a.tx)
         .await?;
         if taken.is_some() {
-            return Err(StoreError::Conflict(
-                "subject: This identity is already linked to an account".into(),
+            return Err(StoreError::invalid(
+                "subject",
+                "This identity is already linked to an account",
             ));
         }
         let (id,): (i64,) = sqlx::query_as(
@@ -136,10 +135,7 @@ impl IdentityRepo for SqlStore {
         .bind(ts(self.now()))
         .fetch_one(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("user.identity_linked", Some(("user", user.0.to_string())))
                 .detail(serde_json::json!({ "issuer": issuer, "link": id })),
         )
@@ -149,7 +145,7 @@ impl IdentityRepo for SqlStore {
 
     async fn unlink_identity(&self, p: &Permit<policy::ManageUser>, id: i64) -> Result<bool> {
         let user = Self::target_user(p)?;
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let gone: Option<(String,)> = sqlx::query_as(
             "DELETE FROM user_identities WHERE id = $1 AND user_id = $2 RETURNING issuer",
         )
@@ -166,10 +162,7 @@ impl IdentityRepo for SqlStore {
             .bind(&issuer)
             .execute(&mut *a.tx)
             .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("user.identity_unlinked", Some(("user", user.0.to_string())))
                 .detail(serde_json::json!({ "issuer": issuer, "link": id })),
         )

@@ -1,10 +1,27 @@
 //! Organisations and localities.
 
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::types::ts;
-use crate::{NewOrganisation, OrgRepo, Organisation, Result, SqlStore, StoreError};
+use crate::{NewOrganisation, Organisation, Result, SqlStore, StoreError};
+use async_trait::async_trait;
 use everychild_domain::{AgencyType, OrganisationId, OrganisationKind};
 use everychild_policy::{self as policy, Permit};
+
+/// Organisations.
+#[async_trait]
+pub trait OrgRepo: Send + Sync {
+    /// Every organisation.
+    async fn list_organisations(
+        &self,
+        p: &Permit<policy::ListOrganisations>,
+    ) -> Result<Vec<Organisation>>;
+    /// Create an organisation; audited.
+    async fn create_organisation(
+        &self,
+        p: &Permit<policy::ManageOrganisations>,
+        o: NewOrganisation,
+    ) -> Result<everychild_domain::OrganisationId>;
+}
 
 #[async_trait::async_trait]
 impl OrgRepo for SqlStore {
@@ -37,11 +54,12 @@ impl OrgRepo for SqlStore {
     ) -> Result<OrganisationId> {
         let name = o.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(StoreError::Conflict(
-                "name: Enter an organisation name of 200 characters or fewer".into(),
+            return Err(StoreError::invalid(
+                "name",
+                "Enter an organisation name of 200 characters or fewer",
             ));
         }
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO organisations (name, kind, agency_type, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -52,18 +70,13 @@ impl OrgRepo for SqlStore {
         .fetch_one(&mut *a.tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict("name: An organisation with that name already exists".into()),
+            StoreError::Conflict(_) => StoreError::invalid("name", "An organisation with that name already exists"),
             other => other,
         })?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success(
-                "organisation.create",
-                Some(("organisation", id.to_string())),
-            ),
-        )
+        a.commit(Event::success(
+            "organisation.create",
+            Some(("organisation", id.to_string())),
+        ))
         .await?;
         Ok(OrganisationId(id))
     }

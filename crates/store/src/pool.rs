@@ -1,6 +1,7 @@
 //! Connecting to SQLite or PostgreSQL (picked from the URL at run time) and migrating.
 
 use crate::{Result, StoreError};
+use async_trait::async_trait;
 use everychild_domain::{Clock, Timestamp};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
@@ -315,8 +316,7 @@ impl SqlStore {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !valid {
-            return Err(StoreError::Conflict(format!(
-                "role: {role:?} is not a valid role name (lower-case letters, digits and _, at most 63)"
+            return Err(StoreError::invalid("role", format!("{role:?} is not a valid role name (lower-case letters, digits and _, at most 63)"
             )));
         }
         let (schema,): (String,) = sqlx::query_as("SELECT current_schema()::text")
@@ -394,8 +394,15 @@ impl SqlStore {
     }
 }
 
+/// Whether the database answers.
+#[async_trait]
+pub trait HealthRepo: Send + Sync {
+    /// A trivial query.
+    async fn ping(&self) -> Result<()>;
+}
+
 #[async_trait::async_trait]
-impl crate::HealthRepo for SqlStore {
+impl HealthRepo for SqlStore {
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -3,7 +3,7 @@
 //! asks; another administrator (never the one who asked, never the account's owner) approves,
 //! and the reset happens in the same transaction as the approval. Both steps are audited.
 
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::{Result, SqlStore, StoreError};
 use everychild_domain::Role;
 use everychild_policy::{self as policy, Permit};
@@ -88,7 +88,7 @@ impl ResetRepo for SqlStore {
         let me = p.actor().ok_or_else(|| {
             StoreError::Database("a reset needs a signed-in administrator".into())
         })?;
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let (waiting,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM credential_resets WHERE user_id = $1 AND kind = $2 AND approved_at IS NULL",
         )
@@ -97,8 +97,9 @@ impl ResetRepo for SqlStore {
         .fetch_one(&mut *a.tx)
         .await?;
         if waiting > 0 {
-            return Err(StoreError::Conflict(
-                "reset: This reset is already waiting for a second administrator".into(),
+            return Err(StoreError::invalid(
+                "reset",
+                "This reset is already waiting for a second administrator",
             ));
         }
         let (id,): (i64,) = sqlx::query_as(
@@ -112,10 +113,7 @@ impl ResetRepo for SqlStore {
         .bind(self.now().to_db())
         .fetch_one(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("user.reset_requested", Some(("user", target.0.to_string())))
                 .detail(json!({ "reset_id": id, "kind": kind.as_str() })),
         )
@@ -145,7 +143,7 @@ impl ResetRepo for SqlStore {
             StoreError::Database("a reset needs a signed-in administrator".into())
         })?;
         let now = self.now().to_db();
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let row: Option<(String, i64)> = sqlx::query_as(
             "SELECT kind, requested_by_id FROM credential_resets WHERE id = $1 AND user_id = $2 AND approved_at IS NULL",
         )
@@ -154,13 +152,15 @@ impl ResetRepo for SqlStore {
         .fetch_optional(&mut *a.tx)
         .await?;
         let Some((kind, asked_by)) = row else {
-            return Err(StoreError::NotFound(
-                "reset: There is no reset of this account waiting with that number".into(),
+            return Err(StoreError::invalid(
+                "reset",
+                "There is no reset of this account waiting with that number",
             ));
         };
         if asked_by == me.user_id.0 {
-            return Err(StoreError::Conflict(
-                "reset: Another administrator must approve a reset you asked for".into(),
+            return Err(StoreError::invalid(
+                "reset",
+                "Another administrator must approve a reset you asked for",
             ));
         }
         let kind = match kind.as_str() {
@@ -206,10 +206,7 @@ impl ResetRepo for SqlStore {
         .bind(id)
         .execute(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(
                 match kind {
                     ResetKind::Password => "user.password_reset",

@@ -1,9 +1,10 @@
 //! Bearer tokens for service clients: named accounts that never sign in, each token with
 //! scopes, an expiry and an accountable owner. Only a SHA-256 of each token is stored.
 
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::types::ts;
-use crate::{ApiToken, NewServiceToken, Result, SqlStore, StoreError, TokenRepo};
+use crate::{ApiToken, NewServiceToken, Result, SqlStore, StoreError};
+use async_trait::async_trait;
 use everychild_policy::{self as policy, Permit};
 
 /// The username of the service client called `name`: `svc-` and its letters and digits.
@@ -20,6 +21,22 @@ pub fn service_username(name: &str) -> String {
     format!("svc-{slug}")
 }
 
+/// Bearer tokens for machine clients.
+#[async_trait]
+pub trait TokenRepo: Send + Sync {
+    /// Issue a token for a service client (created, in the owner's organisation, if new);
+    /// only its hash is stored; audited.
+    async fn issue_token(
+        &self,
+        p: &Permit<policy::ManageApiTokens>,
+        t: NewServiceToken<'_>,
+    ) -> Result<i64>;
+    /// Every token, live and revoked.
+    async fn list_tokens(&self, p: &Permit<policy::ManageApiTokens>) -> Result<Vec<ApiToken>>;
+    /// Revoke a token; audited. False if no live token has that id.
+    async fn revoke_token(&self, p: &Permit<policy::ManageApiTokens>, id: i64) -> Result<bool>;
+}
+
 #[async_trait::async_trait]
 impl TokenRepo for SqlStore {
     async fn issue_token(
@@ -28,22 +45,22 @@ impl TokenRepo for SqlStore {
         t: NewServiceToken<'_>,
     ) -> Result<i64> {
         if !policy::token_may_act_as(t.role, &[]) {
-            return Err(StoreError::Conflict(
-                "role: A service client cannot have a role that sees personal data".into(),
+            return Err(StoreError::invalid(
+                "role",
+                "A service client cannot have a role that sees personal data",
             ));
         }
         if t.scopes.is_empty() {
-            return Err(StoreError::Conflict(
-                "scopes: Select at least one scope".into(),
-            ));
+            return Err(StoreError::invalid("scopes", "Select at least one scope"));
         }
         let username = service_username(t.client);
         if username.len() < 5 {
-            return Err(StoreError::Conflict(
-                "client: Enter the service client's name, with letters or digits".into(),
+            return Err(StoreError::invalid(
+                "client",
+                "Enter the service client's name, with letters or digits",
             ));
         }
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let now = ts(self.now());
         let owner: Option<(i64, i64)> = sqlx::query_as(
             "SELECT id, organisation_id FROM users WHERE username = $1 AND service = 0 AND disabled = 0",
@@ -52,8 +69,9 @@ impl TokenRepo for SqlStore {
         .fetch_optional(&mut *a.tx)
         .await?;
         let Some((owner_id, org)) = owner else {
-            return Err(StoreError::Conflict(
-                "owner: There is no active person with that username to own the token".into(),
+            return Err(StoreError::invalid(
+                "owner",
+                "There is no active person with that username to own the token",
             ));
         };
         let existing: Option<(i64, i64, String)> =
@@ -63,15 +81,11 @@ impl TokenRepo for SqlStore {
                 .await?;
         let client_id = match existing {
             Some((_, 0, _)) => {
-                return Err(StoreError::Conflict(
-                    "client: That name belongs to a person's account; choose another".into(),
-                ))
+                return Err(StoreError::invalid("client", "That name belongs to a person's account; choose another"))
             }
             Some((id, _, role)) if role == t.role.as_str() => id,
             Some(_) => {
-                return Err(StoreError::Conflict(
-                    "role: That service client already exists with another role; revoke its tokens and name a new client".into(),
-                ))
+                return Err(StoreError::invalid("role", "That service client already exists with another role; revoke its tokens and name a new client"))
             }
             None => {
                 let (id,): (i64,) = sqlx::query_as(
@@ -103,10 +117,7 @@ impl TokenRepo for SqlStore {
         .bind(owner_id)
         .fetch_one(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("api_token.issue", Some(("api_token", id.to_string()))).detail(
                 serde_json::json!({
                     "client": username,
@@ -169,7 +180,7 @@ impl TokenRepo for SqlStore {
     }
 
     async fn revoke_token(&self, p: &Permit<policy::ManageApiTokens>, id: i64) -> Result<bool> {
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let r = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
@@ -180,12 +191,10 @@ impl TokenRepo for SqlStore {
         if r.rows_affected() == 0 {
             return Ok(false);
         }
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("api_token.revoke", Some(("api_token", id.to_string()))),
-        )
+        a.commit(Event::success(
+            "api_token.revoke",
+            Some(("api_token", id.to_string())),
+        ))
         .await?;
         Ok(true)
     }

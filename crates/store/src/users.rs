@@ -1,8 +1,9 @@
 //! User administration and the staff directory.
 
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::types::ts;
-use crate::{NewUser, Result, SqlStore, StaffCard, StoreError, UserDetail, UserQuery, UserRepo};
+use crate::{NewUser, Result, SqlStore, StaffCard, StoreError, UserDetail, UserQuery};
+use async_trait::async_trait;
 use everychild_domain::{AgencyType, Role, UserId};
 use everychild_policy::{self as policy, Permit};
 
@@ -104,7 +105,7 @@ impl SqlStore {
             -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     {
         let target = Self::target_user(p)?;
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let q = bind(sqlx::query(sql));
         let changed = q
             .bind(ts(self.now()))
@@ -119,15 +120,50 @@ impl SqlStore {
             .bind(target.0)
             .execute(&mut *a.tx)
             .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success(action, Some(("user", target.0.to_string()))),
-        )
-        .await?;
+        a.commit(Event::success(action, Some(("user", target.0.to_string()))))
+            .await?;
         Ok(true)
     }
+}
+
+/// User administration and the staff directory.
+#[async_trait]
+pub trait UserRepo: Send + Sync {
+    /// Search user accounts; audited.
+    async fn list_users(
+        &self,
+        p: &Permit<policy::ListUsers>,
+        q: &UserQuery,
+    ) -> Result<Vec<UserSummary>>;
+    /// One user account; audited.
+    async fn get_user(&self, p: &Permit<policy::ViewUser>) -> Result<Option<UserDetail>>;
+    /// Create a user account; audited.
+    async fn create_user(&self, p: &Permit<policy::CreateUser>, u: NewUser) -> Result<UserId>;
+    /// Disable (ending every session at once) or enable the target account; audited.
+    async fn set_user_disabled(
+        &self,
+        p: &Permit<policy::ManageUser>,
+        disabled: bool,
+    ) -> Result<bool>;
+    /// Reset the target's password (they must change it at next sign-in); audited.
+    async fn reset_user_password(
+        &self,
+        p: &Permit<policy::ManageUser>,
+        new_hash: &str,
+    ) -> Result<bool>;
+    /// Remove the target's second factor so they enrol again; audited.
+    async fn reset_user_totp(&self, p: &Permit<policy::ManageUser>) -> Result<bool>;
+    /// Search the staff directory; audited.
+    async fn search_staff(
+        &self,
+        p: &Permit<policy::SearchStaff>,
+        q: &str,
+    ) -> Result<Vec<StaffCard>>;
+    /// One colleague's staff profile; audited.
+    async fn staff_profile(
+        &self,
+        p: &Permit<policy::ViewStaffProfile>,
+    ) -> Result<Option<StaffCard>>;
 }
 
 #[async_trait::async_trait]
@@ -179,7 +215,7 @@ impl UserRepo for SqlStore {
     }
 
     async fn create_user(&self, p: &Permit<policy::CreateUser>, u: NewUser) -> Result<UserId> {
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let now = ts(self.now());
         let res: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
             "INSERT INTO users (username, display_name, email, job_title, role, organisation_id, password_hash, \
@@ -201,23 +237,18 @@ impl UserRepo for SqlStore {
             Err(e) => {
                 return Err(match StoreError::from(e) {
                     StoreError::Conflict(_) => {
-                        StoreError::Conflict("username: That username is already taken".into())
+                        StoreError::invalid("username", "That username is already taken")
                     }
-                    StoreError::NotFound(_) => StoreError::NotFound(
-                        "organisation: Select an organisation that exists".into(),
-                    ),
+                    StoreError::NotFound(_) => {
+                        StoreError::invalid("organisation_id", "Select an organisation that exists")
+                    }
                     other => other,
                 })
             }
         };
         let detail = serde_json::json!({"username": u.username.as_str(), "role": u.role, "organisation_id": u.organisation_id.0});
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("user.create", Some(("user", id.to_string()))).detail(detail),
-        )
-        .await?;
+        a.commit(Event::success("user.create", Some(("user", id.to_string()))).detail(detail))
+            .await?;
         Ok(UserId(id))
     }
 

@@ -27,8 +27,9 @@ pub enum AppError {
     NotFoundBecause(FieldError),
     /// Input that names its problems.
     Invalid(Vec<FieldError>),
-    /// A clash with what is stored.
-    Conflict(FieldError),
+    /// What was asked clashes with what is stored (a stale version, a choice no longer
+    /// allowed); each problem names its field.
+    Conflict(Vec<FieldError>),
     /// Over a volume limit (searches or record reads in an hour): answer 429, saying so.
     TooMany(String),
     /// The database cannot be reached: fail closed.
@@ -44,55 +45,18 @@ impl From<StoreError> for AppError {
                 tracing::error!(error = %m, "database unavailable");
                 AppError::Unavailable
             }
-            StoreError::Conflict(m) | StoreError::NotFound(m) if m.contains(": ") => {
-                let (field, msg) = m.split_once(": ").unwrap_or(("", &m));
-                AppError::Conflict(FieldError::new(leak_field(field), msg))
+            StoreError::Invalid(errs) => AppError::Conflict(errs),
+            StoreError::Conflict(m) => {
+                tracing::warn!(error = %m, "a uniqueness rule of the database refused a change");
+                AppError::Conflict(vec![FieldError::new(
+                    "form",
+                    "That clashes with something already recorded: check it and try again",
+                )])
             }
             StoreError::NotFound(_) => AppError::NotFound,
             StoreError::TooMany(m) => AppError::TooMany(m),
             other => AppError::Internal(other.to_string()),
         }
-    }
-}
-
-/// Field names from the store's messages, mapped onto the static names forms use.
-fn leak_field(f: &str) -> &'static str {
-    match f {
-        "username" => "username",
-        "organisation" => "organisation_id",
-        "name" => "name",
-        "user" => "user_id",
-        "postcode" => "postcode",
-        "address" => "address",
-        "kind" => "kind",
-        "age_phase" => "age_phase",
-        "age_phases" => "age_phases",
-        "building_type" => "building_type",
-        "relationship" => "relationship",
-        "role_in_team" => "role_in_team",
-        "localities" => "localities",
-        "locality" => "locality",
-        "phone" => "phone",
-        "line_manager" => "line_manager",
-        "base" => "base",
-        "team" => "team",
-        "service" => "service",
-        "urn" => "urn",
-        "social_care_note" => "social_care_note",
-        "social_care_outcome" => "social_care_outcome",
-        // The service directory's forms.
-        "organization_id" => "provider",
-        "version" => "version",
-        "note" => "note",
-        "status" => "status",
-        "owner" => "owner",
-        "id" => "id",
-        // Identities and service clients.
-        "subject" => "subject",
-        "client" => "client",
-        "role" => "role",
-        "scopes" => "scopes",
-        _ => "form",
     }
 }
 
@@ -159,7 +123,12 @@ impl AppError {
                 .map(|e| e.message.clone())
                 .collect::<Vec<_>>()
                 .join("; "),
-            AppError::Conflict(e) | AppError::NotFoundBecause(e) => e.message.clone(),
+            AppError::Conflict(errs) => errs
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+            AppError::NotFoundBecause(e) => e.message.clone(),
             AppError::TooMany(m) | AppError::TokenForbidden(m) => m.clone(),
             AppError::Unavailable => "The service is unavailable. Try again later".into(),
             AppError::Internal(_) => "Something went wrong. Try again later".into(),
@@ -193,9 +162,9 @@ impl IntoResponse for PageError {
             }
             other => {
                 let message = match &other {
-                    AppError::Conflict(e) | AppError::NotFoundBecause(e) => Some(e.message.clone()),
+                    AppError::NotFoundBecause(e) => Some(e.message.clone()),
                     AppError::TooMany(m) => Some(m.clone()),
-                    AppError::Invalid(errs) if !errs.is_empty() => Some(
+                    AppError::Invalid(errs) | AppError::Conflict(errs) if !errs.is_empty() => Some(
                         errs.iter()
                             .map(|e| e.message.as_str())
                             .collect::<Vec<_>>()
@@ -278,14 +247,14 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %m, "internal error");
         }
         let fields = match &self.0 {
-            AppError::Invalid(errs) => errs
+            AppError::Invalid(errs) | AppError::Conflict(errs) => errs
                 .iter()
                 .map(|e| FieldProblem {
                     field: e.field.into(),
                     message: e.message.clone(),
                 })
                 .collect(),
-            AppError::Conflict(e) | AppError::NotFoundBecause(e) => vec![FieldProblem {
+            AppError::NotFoundBecause(e) => vec![FieldProblem {
                 field: e.field.into(),
                 message: e.message.clone(),
             }],

@@ -54,9 +54,37 @@ impl FormErrors {
     pub fn push(&mut self, e: FieldError) {
         self.0.push((e.field.to_owned(), e.message));
     }
+    /// The same errors with one field's name changed (where a store's input has another name
+    /// on the form).
+    pub fn renamed(mut self, from: &str, to: &str) -> Self {
+        for (f, _) in &mut self.0 {
+            if f == from {
+                *f = to.to_owned();
+            }
+        }
+        self
+    }
     /// Add a field and message.
     pub fn add(&mut self, field: &str, message: &str) {
         self.0.push((field.to_owned(), message.to_owned()));
+    }
+    /// Show a refusal that names fields (from the store, or a reason nothing matched) on the
+    /// form; any other error is returned to be answered as it is.
+    pub fn refusal(
+        &mut self,
+        e: impl Into<crate::error::AppError>,
+    ) -> Result<(), crate::error::AppError> {
+        match e.into() {
+            crate::error::AppError::Conflict(errs) => {
+                errs.into_iter().for_each(|fe| self.push(fe));
+                Ok(())
+            }
+            crate::error::AppError::NotFoundBecause(fe) => {
+                self.push(fe);
+                Ok(())
+            }
+            other => Err(other),
+        }
     }
     /// Take the error out of a result, keeping the value.
     pub fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {

@@ -8,7 +8,8 @@ use crate::Result;
 use everychild_domain::casework::{
     ClosureReason, Command, Level, Outcome, Route, SocialCareOutcome,
 };
-use everychild_store::{CaseRepo, SqlStore};
+use everychild_store::prelude::*;
+use everychild_store::SqlStore;
 use rand::Rng;
 
 /// Close case `c` (made by `who` in `s`'s locality).

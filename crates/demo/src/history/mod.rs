@@ -26,10 +26,8 @@ use everychild_domain::casework::{
 use everychild_domain::clock::FixedClock;
 use everychild_domain::{AgencyType, OrganisationId, Role};
 use everychild_policy::{self as policy, authorize, Actor, Basis, Principal, Target};
-use everychild_store::{
-    CaseRepo, DirectoryRepo, InvolvementRepo, NewInvolvement, NewPerson, NewRequest, PeopleRepo,
-    SqlStore, StoreError,
-};
+use everychild_store::prelude::*;
+use everychild_store::{NewInvolvement, NewPerson, NewRequest, SqlStore};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use referrals::{answer, refer};
@@ -304,7 +302,12 @@ pub async fn build(
                 .await;
             // A month with nothing stuck or referred has no panel.
             match held {
-                Err(StoreError::Conflict(m)) if m.starts_with("meets_on:") => continue,
+                Err(e)
+                    if e.fields()
+                        .is_some_and(|f| f.iter().any(|f| f.field == "meets_on")) =>
+                {
+                    continue
+                }
                 other => other?,
             };
             report.panels += 1;

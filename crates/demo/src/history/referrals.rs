@@ -8,7 +8,8 @@ use everychild_domain::casework::referral::{ReferralCommand, ReferralStatus};
 use everychild_domain::casework::Outcome;
 use everychild_domain::directory::search::{DirectoryIndex, Query};
 use everychild_policy::{self as policy, Basis, Target};
-use everychild_store::{CaseRepo, SqlStore, StoreError};
+use everychild_store::prelude::*;
+use everychild_store::{SqlStore, StoreError};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use time::OffsetDateTime;
@@ -57,7 +58,7 @@ pub(super) async fn refer(
         .await;
     match made {
         Ok(m) => c.referral = Some((m.id, 1, m.status)),
-        Err(StoreError::Conflict(_)) => {}
+        Err(StoreError::Invalid(_) | StoreError::Conflict(_)) => {}
         Err(e) => return Err(e.into()),
     }
     Ok(())

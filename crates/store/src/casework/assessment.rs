@@ -2,6 +2,7 @@
 //! overwritten, completion and sharing by consent.
 
 use super::*;
+use async_trait::async_trait;
 
 /// An early help assessment as a reader sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -54,8 +55,49 @@ fn parse_content(id: i64, json: &str) -> Result<everychild_domain::casework::Ass
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("assessment {id}: {e}")))
 }
 
-impl SqlStore {
-    pub(crate) async fn assessment(
+/// The early help assessment of a request, and the family's consents to share it; audited.
+#[async_trait]
+pub trait AssessmentRepo: Send + Sync {
+    /// The request's early help assessment, if there is one the permit may see (a draft is the
+    /// lead professional's and locality manager's only; anyone else on the team sees a shared one
+    /// only while a consent to share covers their organisation); audited.
+    async fn assessment(
+        &self,
+        p: &Permit<policy::ViewRequest>,
+        request: i64,
+    ) -> Result<Option<AssessmentView>>;
+    /// Save the draft assessment edited from version `base` (0: a new one); a stale base saves
+    /// nothing and returns what is stored.
+    async fn save_assessment(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        base: i64,
+        content: &everychild_domain::casework::AssessmentContent,
+    ) -> Result<SaveOutcome>;
+    /// Complete (`share` false) or share (`share` true) the assessment at `version`.
+    async fn advance_assessment(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        version: i64,
+        share: bool,
+    ) -> Result<()>;
+    /// Record consent given for a purpose, covering every agency in the team around the child
+    /// or one organisation; audited, naming the organisation.
+    async fn record_consent(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        purpose: everychild_domain::casework::ConsentPurpose,
+        scope: everychild_domain::casework::ConsentScope,
+        given_by: &str,
+    ) -> Result<()>;
+}
+
+#[async_trait]
+impl AssessmentRepo for SqlStore {
+    async fn assessment(
         &self,
         p: &Permit<policy::ViewRequest>,
         request: i64,
@@ -123,22 +165,23 @@ impl SqlStore {
         Ok(Some(view))
     }
 
-    /// Save a draft (`base` = the version it was edited from, 0 for a new one).
-    pub(crate) async fn save_assessment(
+    async fn save_assessment(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
         base: i64,
         content: &everychild_domain::casework::AssessmentContent,
     ) -> Result<SaveOutcome> {
-        if let Some(e) = content.check().into_iter().next() {
-            return Err(StoreError::Conflict(format!("{}: {}", e.field, e.message)));
+        let problems = content.check();
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems));
         }
         let (mut a, child) = begin_for_child(self, p).await?;
         let status = request_of_child(&mut a.tx, request, child).await?;
         if status == "closed" {
-            return Err(StoreError::Conflict(
-                "request: The request is closed; its assessment cannot change".into(),
+            return Err(StoreError::invalid(
+                "request",
+                "The request is closed; its assessment cannot change",
             ));
         }
         let by = maker(p.principal());
@@ -161,8 +204,9 @@ impl SqlStore {
                 (id, 1)
             }
             None => {
-                return Err(StoreError::NotFound(
-                    "assessment: There is no such assessment".into(),
+                return Err(StoreError::invalid(
+                    "assessment",
+                    "There is no such assessment",
                 ))
             }
             Some((id, st, stored, current, who, when)) => {
@@ -175,9 +219,10 @@ impl SqlStore {
                     });
                 }
                 if st != "draft" {
-                    return Err(StoreError::Conflict(format!(
-                        "assessment: The assessment is {st}; only a draft can be changed"
-                    )));
+                    return Err(StoreError::invalid(
+                        "assessment",
+                        format!("The assessment is {st}; only a draft can be changed"),
+                    ));
                 }
                 let n = sqlx::query(
                     "UPDATE assessments SET content = $1, version = version + 1, updated_by = $2, updated_at = $3 \
@@ -192,9 +237,9 @@ impl SqlStore {
                 .await?
                 .rows_affected();
                 if n != 1 {
-                    return Err(StoreError::Conflict(
-                        "version: Someone else saved this assessment at the same moment: reload it"
-                            .into(),
+                    return Err(StoreError::invalid(
+                        "version",
+                        "Someone else saved this assessment at the same moment: reload it",
                     ));
                 }
                 (id, current + 1)
@@ -210,10 +255,7 @@ impl SqlStore {
         .bind(&now)
         .execute(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("assessment.save", Some(("person", child.to_string())))
                 .detail(json!({ "request_id": request, "version": version })),
         )
@@ -221,8 +263,7 @@ impl SqlStore {
         Ok(SaveOutcome::Saved(version))
     }
 
-    /// Complete (`share` false) or share (`share` true) an assessment at `version`.
-    pub(crate) async fn advance_assessment(
+    async fn advance_assessment(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
@@ -233,29 +274,30 @@ impl SqlStore {
         request_of_child(&mut a.tx, request, child).await?;
         let Some((id, status, content, current, _, _)) = assessment_row(&mut a.tx, request).await?
         else {
-            return Err(StoreError::NotFound(
-                "assessment: There is no assessment yet".into(),
+            return Err(StoreError::invalid(
+                "assessment",
+                "There is no assessment yet",
             ));
         };
         if current != version {
-            return Err(StoreError::Conflict(
-                "version: Someone else changed this assessment while you were looking at it: check it before you try again".into(),
-            ));
+            return Err(StoreError::invalid("version", "Someone else changed this assessment while you were looking at it: check it before you try again"));
         }
         let content = parse_content(id, &content)?;
         let to = match (status.as_str(), share) {
             ("draft", false) => {
                 let missing = content.check_complete();
                 if !missing.is_empty() {
-                    return Err(StoreError::Conflict(format!(
-                        "{}: An incomplete assessment cannot be completed: {}",
+                    return Err(StoreError::invalid(
                         missing[0].field,
-                        missing
-                            .iter()
-                            .map(|m| m.message.as_str())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    )));
+                        format!(
+                            "An incomplete assessment cannot be completed: {}",
+                            missing
+                                .iter()
+                                .map(|m| m.message.as_str())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ),
+                    ));
                 }
                 "completed"
             }
@@ -267,22 +309,21 @@ impl SqlStore {
                 .fetch_one(&mut *a.tx)
                 .await?;
                 if consented == 0 {
-                    return Err(StoreError::Conflict(
-                        "consent: The family has not agreed to share this assessment (or has withdrawn their agreement): record their consent first".into(),
-                    ));
+                    return Err(StoreError::invalid("consent", "The family has not agreed to share this assessment (or has withdrawn their agreement): record their consent first"));
                 }
                 "shared"
             }
             ("draft", true) => {
-                return Err(StoreError::Conflict(
-                    "assessment: An incomplete assessment cannot be shared: complete it first"
-                        .into(),
+                return Err(StoreError::invalid(
+                    "assessment",
+                    "An incomplete assessment cannot be shared: complete it first",
                 ))
             }
             (s, _) => {
-                return Err(StoreError::Conflict(format!(
-                    "assessment: The assessment is already {s}"
-                )))
+                return Err(StoreError::invalid(
+                    "assessment",
+                    format!("The assessment is already {s}"),
+                ))
             }
         };
         let now = self.now().to_db();
@@ -304,10 +345,7 @@ impl SqlStore {
         .bind(id)
         .execute(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(
                 if share {
                     "assessment.share"
@@ -321,9 +359,7 @@ impl SqlStore {
         .await
     }
 
-    /// Record consent given later, for a purpose, covering every agency in the team or one
-    /// organisation.
-    pub(crate) async fn record_consent(
+    async fn record_consent(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
@@ -333,15 +369,17 @@ impl SqlStore {
     ) -> Result<()> {
         let given_by = given_by.trim();
         if given_by.is_empty() {
-            return Err(StoreError::Conflict(
-                "consent_given_by: Enter who gave consent".into(),
+            return Err(StoreError::invalid(
+                "consent_given_by",
+                "Enter who gave consent",
             ));
         }
         let (mut a, child) = begin_for_child(self, p).await?;
         let status = request_of_child(&mut a.tx, request, child).await?;
         if status == "closed" {
-            return Err(StoreError::Conflict(
-                "consent: The request is closed; record consent on a new request".into(),
+            return Err(StoreError::invalid(
+                "consent",
+                "The request is closed; record consent on a new request",
             ));
         }
         let organisation = match scope.organisation() {
@@ -355,9 +393,7 @@ impl SqlStore {
                 match name {
                     Some((n,)) => Some((o, n)),
                     None => {
-                        return Err(StoreError::Conflict(
-                            "organisation: Choose every agency in the team around the child, or one organisation from the list".into(),
-                        ))
+                        return Err(StoreError::invalid("organisation", "Choose every agency in the team around the child, or one organisation from the list"))
                     }
                 }
             }
@@ -373,10 +409,7 @@ impl SqlStore {
         .bind(self.now().to_db())
         .execute(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(
                 "request.record_consent",
                 Some(("person", child.to_string())),

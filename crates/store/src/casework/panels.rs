@@ -1,6 +1,7 @@
 //! Locality panels: stuck and referred cases proposed, agendas, decisions.
 
 use super::*;
+use async_trait::async_trait;
 
 /// Weeks without any change after which an open request is proposed for the panel, unless the
 /// deployment sets another ([`CaseRules`]).
@@ -107,8 +108,49 @@ impl SqlStore {
         }
         Ok(out)
     }
+}
 
-    pub(crate) async fn refer_to_panel(
+/// Locality panels: cases proposed and referred, meetings and their decisions; audited.
+#[async_trait]
+pub trait PanelRepo: Send + Sync {
+    /// Bring a case to the locality panel, with why.
+    async fn refer_to_panel(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        why: &str,
+    ) -> Result<()>;
+    /// Cases proposed for the permit's locality's next panel, and its panels so far.
+    async fn panel_overview(
+        &self,
+        p: &Permit<policy::RunPanel>,
+    ) -> Result<(Vec<Proposal>, Vec<PanelRow>)>;
+    /// Set a panel's agenda from every case proposed now; records the stuck-case count.
+    async fn create_panel(&self, p: &Permit<policy::RunPanel>, meets_on: time::Date)
+        -> Result<i64>;
+    /// The locality of a panel (no personal data: to choose the permit).
+    async fn panel_scope(&self, p: &Permit<policy::FindChildBasis>, id: i64)
+        -> Result<Option<i64>>;
+    /// A panel's date and agenda.
+    async fn panel_items(
+        &self,
+        p: &Permit<policy::RunPanel>,
+        panel: i64,
+    ) -> Result<Option<(String, Vec<PanelItem>)>>;
+    /// Record the panel's decision on a case, with an optional action for the team.
+    async fn decide_panel_item(
+        &self,
+        p: &Permit<policy::RunPanel>,
+        panel: i64,
+        item: i64,
+        decision: &str,
+        action: Option<&everychild_domain::casework::NewAction>,
+    ) -> Result<()>;
+}
+
+#[async_trait]
+impl PanelRepo for SqlStore {
+    async fn refer_to_panel(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
@@ -116,16 +158,17 @@ impl SqlStore {
     ) -> Result<()> {
         let why = why.trim();
         if why.is_empty() || why.chars().count() > 1000 {
-            return Err(StoreError::Conflict(
-                "why: Say why the panel should discuss this case (1,000 characters or fewer)"
-                    .into(),
+            return Err(StoreError::invalid(
+                "why",
+                "Say why the panel should discuss this case (1,000 characters or fewer)",
             ));
         }
         let (mut a, child) = begin_for_child(self, p).await?;
         let status = request_of_child(&mut a.tx, request, child).await?;
         if status == "closed" || status == "awaiting_decision" {
-            return Err(StoreError::Conflict(
-                "request: Only a decided, open request can go to the panel".into(),
+            return Err(StoreError::invalid(
+                "request",
+                "Only a decided, open request can go to the panel",
             ));
         }
         let (open,): (i64,) = sqlx::query_as(
@@ -135,8 +178,9 @@ impl SqlStore {
         .fetch_one(&mut *a.tx)
         .await?;
         if open > 0 {
-            return Err(StoreError::Conflict(
-                "why: This case is already waiting for the panel".into(),
+            return Err(StoreError::invalid(
+                "why",
+                "This case is already waiting for the panel",
             ));
         }
         sqlx::query(
@@ -148,17 +192,14 @@ impl SqlStore {
         .bind(self.now().to_db())
         .execute(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("panel.refer", Some(("person", child.to_string())))
                 .detail(json!({ "request_id": request })),
         )
         .await
     }
 
-    pub(crate) async fn panel_overview(
+    async fn panel_overview(
         &self,
         p: &Permit<policy::RunPanel>,
     ) -> Result<(Vec<Proposal>, Vec<PanelRow>)> {
@@ -196,22 +237,24 @@ impl SqlStore {
         ))
     }
 
-    pub(crate) async fn create_panel(
+    async fn create_panel(
         &self,
         p: &Permit<policy::RunPanel>,
         meets_on: time::Date,
     ) -> Result<i64> {
         let l = permit_locality(p)?;
         if meets_on < self.today_date() {
-            return Err(StoreError::Conflict(
-                "meets_on: The panel must meet today or later".into(),
+            return Err(StoreError::invalid(
+                "meets_on",
+                "The panel must meet today or later",
             ));
         }
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let proposals = self.proposals_in(&mut a.tx, l).await?;
         if proposals.is_empty() {
-            return Err(StoreError::Conflict(
-                "meets_on: No case is proposed for a panel: nothing is stuck or referred".into(),
+            return Err(StoreError::invalid(
+                "meets_on",
+                "No case is proposed for a panel: nothing is stuck or referred",
             ));
         }
         let stuck = proposals.iter().filter(|x| x.stuck).count() as i64;
@@ -249,10 +292,7 @@ impl SqlStore {
                 .await?;
             }
         }
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("panel.create", Some(("locality", l.to_string())))
                 .detail(json!({ "panel_id": id, "cases": proposals.len(), "stuck": stuck })),
         )
@@ -260,7 +300,11 @@ impl SqlStore {
         Ok(id)
     }
 
-    pub(crate) async fn panel_scope(&self, id: i64) -> Result<Option<i64>> {
+    async fn panel_scope(
+        &self,
+        _p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<i64>> {
         let row: Option<(i64,)> = sqlx::query_as("SELECT locality_id FROM panels WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -268,7 +312,7 @@ impl SqlStore {
         Ok(row.map(|r| r.0))
     }
 
-    pub(crate) async fn panel_items(
+    async fn panel_items(
         &self,
         p: &Permit<policy::RunPanel>,
         panel: i64,
@@ -330,8 +374,7 @@ impl SqlStore {
         )))
     }
 
-    /// Record the panel's decision on one case, with an optional action for the team.
-    pub(crate) async fn decide_panel_item(
+    async fn decide_panel_item(
         &self,
         p: &Permit<policy::RunPanel>,
         panel: i64,
@@ -342,11 +385,12 @@ impl SqlStore {
         let l = permit_locality(p)?;
         let decision = decision.trim();
         if decision.is_empty() || decision.chars().count() > 4000 {
-            return Err(StoreError::Conflict(
-                "decision: Enter what the panel decided (4,000 characters or fewer)".into(),
+            return Err(StoreError::invalid(
+                "decision",
+                "Enter what the panel decided (4,000 characters or fewer)",
             ));
         }
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let row: Option<(i64, i64, Option<String>)> = sqlx::query_as(
             "SELECT x.request_id, r.child_id, x.decision FROM panel_referrals x JOIN panels k ON k.id = x.panel_id \
              JOIN support_requests r ON r.id = x.request_id WHERE x.id = $1 AND x.panel_id = $2 AND k.locality_id = $3",
@@ -357,13 +401,15 @@ impl SqlStore {
         .fetch_optional(&mut *a.tx)
         .await?;
         let Some((request, child, done)) = row else {
-            return Err(StoreError::NotFound(
-                "item: There is no such case on this panel".into(),
+            return Err(StoreError::invalid(
+                "item",
+                "There is no such case on this panel",
             ));
         };
         if done.is_some() {
-            return Err(StoreError::Conflict(
-                "decision: The panel has already decided this case".into(),
+            return Err(StoreError::invalid(
+                "decision",
+                "The panel has already decided this case",
             ));
         }
         let by = maker(p.principal());
@@ -377,8 +423,9 @@ impl SqlStore {
             .fetch_one(&mut *a.tx)
             .await?;
             if member == 0 {
-                return Err(StoreError::Conflict(
-                    "owner: The owner must be a member of the team around the child".into(),
+                return Err(StoreError::invalid(
+                    "owner",
+                    "The owner must be a member of the team around the child",
                 ));
             }
             sqlx::query(
@@ -406,10 +453,7 @@ impl SqlStore {
             .bind(request)
             .execute(&mut *a.tx)
             .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("panel.decide", Some(("person", child.to_string()))).detail(
                 json!({ "panel_id": panel, "request_id": request, "action": action.is_some() }),
             ),

@@ -1,6 +1,7 @@
 //! Meetings, the action plan and reviews of the team around the child, and what is overdue.
 
 use super::*;
+use async_trait::async_trait;
 
 /// A meeting of the team around the child.
 #[derive(Debug, Clone, Serialize)]
@@ -92,7 +93,68 @@ impl SqlStore {
         self.clock.now().date()
     }
 
-    pub(crate) async fn plan(&self, p: &Permit<policy::ViewRequest>, request: i64) -> Result<Plan> {
+    /// Overdue actions and reviews in a locality's open requests.
+    pub(crate) async fn overdue_in_locality(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        locality: i64,
+    ) -> Result<(i64, i64)> {
+        let today = self.today_date();
+        let (actions,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM tac_actions a JOIN support_requests r ON r.id = a.request_id \
+             WHERE r.locality_id = $1 AND r.status <> 'closed' AND a.status = 'open' AND a.due_on < $2",
+        )
+        .bind(locality)
+        .bind(today.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+        let ids: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM support_requests WHERE locality_id = $1 AND status = 'team_around_child'",
+        )
+        .bind(locality)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut reviews = 0;
+        for (id,) in ids {
+            if review_state(conn, id, today).await?.is_some_and(|r| r.1) {
+                reviews += 1;
+            }
+        }
+        Ok((actions, reviews))
+    }
+}
+
+/// The plan of a request: its meetings and actions; audited.
+#[async_trait]
+pub trait PlanRepo: Send + Sync {
+    /// The request's meetings, action plan and next review.
+    async fn plan(&self, p: &Permit<policy::ViewRequest>, request: i64) -> Result<Plan>;
+    /// Record a meeting (or review) of the team around the child.
+    async fn add_meeting(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        m: &everychild_domain::casework::NewMeeting,
+    ) -> Result<()>;
+    /// Add an action owned by a member of the team.
+    async fn add_action(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        a: &everychild_domain::casework::NewAction,
+    ) -> Result<i64>;
+    /// Mark an action done (its owner, the lead professional or the locality manager).
+    async fn complete_action(
+        &self,
+        p: &Permit<policy::ViewRequest>,
+        request: i64,
+        action: i64,
+    ) -> Result<()>;
+}
+
+#[async_trait]
+impl PlanRepo for SqlStore {
+    async fn plan(&self, p: &Permit<policy::ViewRequest>, request: i64) -> Result<Plan> {
         let (mut conn, child) = read_for_child(self, p).await?;
         request_of_child(&mut conn, request, child).await?;
         let today = self.today_date();
@@ -139,7 +201,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn add_meeting(
+    async fn add_meeting(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
@@ -148,9 +210,9 @@ impl SqlStore {
         let (mut a, child) = begin_for_child(self, p).await?;
         let status = request_of_child(&mut a.tx, request, child).await?;
         if status == "closed" || status == "awaiting_decision" {
-            return Err(StoreError::Conflict(
-                "request: Meetings are for a request the front door has decided and not yet closed"
-                    .into(),
+            return Err(StoreError::invalid(
+                "request",
+                "Meetings are for a request the front door has decided and not yet closed",
             ));
         }
         sqlx::query(
@@ -171,17 +233,14 @@ impl SqlStore {
             .bind(request)
             .execute(&mut *a.tx)
             .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("request.meeting", Some(("person", child.to_string())))
                 .detail(json!({ "request_id": request, "review": m.is_review })),
         )
         .await
     }
 
-    pub(crate) async fn add_action(
+    async fn add_action(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
@@ -190,8 +249,9 @@ impl SqlStore {
         let (mut a, child) = begin_for_child(self, p).await?;
         let status = request_of_child(&mut a.tx, request, child).await?;
         if status == "closed" {
-            return Err(StoreError::Conflict(
-                "request: The request is closed; its plan cannot change".into(),
+            return Err(StoreError::invalid(
+                "request",
+                "The request is closed; its plan cannot change",
             ));
         }
         let (member,): (i64,) = sqlx::query_as(
@@ -202,8 +262,9 @@ impl SqlStore {
         .fetch_one(&mut *a.tx)
         .await?;
         if member == 0 {
-            return Err(StoreError::Conflict(
-                "owner: The owner must be a member of the team around the child".into(),
+            return Err(StoreError::invalid(
+                "owner",
+                "The owner must be a member of the team around the child",
             ));
         }
         let (id,): (i64,) = sqlx::query_as(
@@ -223,10 +284,7 @@ impl SqlStore {
             .bind(request)
             .execute(&mut *a.tx)
             .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("request.action", Some(("person", child.to_string())))
                 .detail(json!({ "request_id": request, "action_id": id, "owner": x.owner })),
         )
@@ -234,8 +292,7 @@ impl SqlStore {
         Ok(id)
     }
 
-    /// Mark an action done: its owner, the lead professional or the locality manager.
-    pub(crate) async fn complete_action(
+    async fn complete_action(
         &self,
         p: &Permit<policy::ViewRequest>,
         request: i64,
@@ -263,52 +320,17 @@ impl SqlStore {
         .await?
         .rows_affected();
         if n != 1 {
-            return Err(StoreError::Conflict(
-                "action: Only an open action's owner, the lead professional or the locality manager can mark it done".into(),
-            ));
+            return Err(StoreError::invalid("action", "Only an open action's owner, the lead professional or the locality manager can mark it done"));
         }
         sqlx::query("UPDATE support_requests SET updated_at = $1 WHERE id = $2")
             .bind(self.now().to_db())
             .bind(request)
             .execute(&mut *a.tx)
             .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("request.action_done", Some(("person", child.to_string())))
                 .detail(json!({ "request_id": request, "action_id": action })),
         )
         .await
-    }
-
-    /// Overdue actions and reviews in a locality's open requests.
-    pub(crate) async fn overdue_in_locality(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        locality: i64,
-    ) -> Result<(i64, i64)> {
-        let today = self.today_date();
-        let (actions,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM tac_actions a JOIN support_requests r ON r.id = a.request_id \
-             WHERE r.locality_id = $1 AND r.status <> 'closed' AND a.status = 'open' AND a.due_on < $2",
-        )
-        .bind(locality)
-        .bind(today.to_string())
-        .fetch_one(&mut *conn)
-        .await?;
-        let ids: Vec<(i64,)> = sqlx::query_as(
-            "SELECT id FROM support_requests WHERE locality_id = $1 AND status = 'team_around_child'",
-        )
-        .bind(locality)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut reviews = 0;
-        for (id,) in ids {
-            if review_state(conn, id, today).await?.is_some_and(|r| r.1) {
-                reviews += 1;
-            }
-        }
-        Ok((actions, reviews))
     }
 }

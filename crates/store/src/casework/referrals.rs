@@ -7,6 +7,7 @@
 //! ([`referral::apply`]) with the referral's version, so a stale form is told, not applied.
 
 use super::*;
+use async_trait::async_trait;
 use everychild_domain::casework::referral::{
     self, ChildFacts, ReferralCommand, ReferralError, ReferralStatus,
 };
@@ -162,8 +163,8 @@ async fn category_names(tx: &mut sqlx::AnyConnection, service: &Service) -> Resu
 
 fn referral_error(e: ReferralError) -> StoreError {
     match e {
-        ReferralError::Field(f) => StoreError::Conflict(format!("{}: {}", f.field, f.message)),
-        other => StoreError::Conflict(format!("command: {other}")),
+        ReferralError::Field(f) => StoreError::Invalid(vec![f]),
+        other => StoreError::invalid("command", format!("{other}")),
     }
 }
 
@@ -175,8 +176,40 @@ impl SqlStore {
             .await?;
         Ok(rows.into_iter().collect())
     }
+}
 
-    pub(crate) async fn refer_to_service(
+/// Referrals of a request to services in the directory, and their life; audited.
+#[async_trait]
+pub trait ReferralRepo: Send + Sync {
+    /// Refer the child of an open, decided request to a published service, in one audited
+    /// transaction: the family's consent to referral must be in force, and the child is checked
+    /// against the eligibility of the entry's live version. A child who is not eligible is
+    /// refused (`Conflict` naming every reason) unless `override_reason` says why to refer all
+    /// the same; both are kept. `need` must be one of the request's needs. A service with no
+    /// places puts the child on its waiting list.
+    async fn refer_to_service(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        entry_id: &str,
+        need: Option<everychild_domain::casework::Need>,
+        override_reason: Option<&str>,
+    ) -> Result<ReferralMade>;
+    /// Record what happened to a referral (offered, declined, withdrawn, started, ended), from
+    /// `version`: a stale version or a command its status does not allow changes nothing.
+    async fn update_referral(
+        &self,
+        p: &Permit<policy::ManageRequest>,
+        request: i64,
+        referral: i64,
+        version: i64,
+        cmd: &everychild_domain::casework::referral::ReferralCommand,
+    ) -> Result<()>;
+}
+
+#[async_trait]
+impl ReferralRepo for SqlStore {
+    async fn refer_to_service(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
@@ -186,16 +219,17 @@ impl SqlStore {
     ) -> Result<ReferralMade> {
         let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
         if override_reason.is_some_and(|r| r.chars().count() > OVERRIDE_MAX) {
-            return Err(StoreError::Conflict(format!(
-                "override_reason: Give the reason in {OVERRIDE_MAX} characters or fewer"
-            )));
+            return Err(StoreError::invalid(
+                "override_reason",
+                format!("Give the reason in {OVERRIDE_MAX} characters or fewer"),
+            ));
         }
         let (mut a, child) = begin_for_child(self, p).await?;
         let status = request_of_child(&mut a.tx, request, child).await?;
         if status == Status::Closed.as_str() || status == Status::AwaitingDecision.as_str() {
-            return Err(StoreError::Conflict(
-                "request: Referrals are for a request the front door has decided and not yet closed"
-                    .into(),
+            return Err(StoreError::invalid(
+                "request",
+                "Referrals are for a request the front door has decided and not yet closed",
             ));
         }
         // Consent to referral for every agency, or naming the partnership organisation that
@@ -211,10 +245,7 @@ impl SqlStore {
         .fetch_one(&mut *a.tx)
         .await?;
         if consents == 0 {
-            return Err(StoreError::Conflict(
-                "consent: The family has not agreed to referral to this service's organisation. Record the family's consent to referral on the request first"
-                    .into(),
-            ));
+            return Err(StoreError::invalid("consent", "The family has not agreed to referral to this service's organisation. Record the family's consent to referral on the request first"));
         }
         // The entry's live version, as stored.
         let live: Option<(i64, String, String)> = sqlx::query_as(
@@ -226,9 +257,9 @@ impl SqlStore {
         .fetch_optional(&mut *a.tx)
         .await?;
         let Some((entry_version, document, extras)) = live else {
-            return Err(StoreError::Conflict(
-                "service: This service is not published in the directory now: choose another"
-                    .into(),
+            return Err(StoreError::invalid(
+                "service",
+                "This service is not published in the directory now: choose another",
             ));
         };
         let service: Service = serde_json::from_str(&document).map_err(|e| corrupt(entry_id, e))?;
@@ -253,8 +284,9 @@ impl SqlStore {
             .collect();
         if let Some(n) = need {
             if !needs.contains(&n) {
-                return Err(StoreError::Conflict(
-                    "need: Choose one of the needs the request records".into(),
+                return Err(StoreError::invalid(
+                    "need",
+                    "Choose one of the needs the request records",
                 ));
             }
         }
@@ -273,10 +305,10 @@ impl SqlStore {
                 .unwrap_or_else(|| format!("locality {l}"))
         });
         if !check.eligible() && override_reason.is_none() {
-            return Err(StoreError::Conflict(format!(
-                "service: {}",
-                check.not_eligible.join("; ")
-            )));
+            return Err(StoreError::invalid(
+                "service",
+                check.not_eligible.join("; "),
+            ));
         }
         let not_eligible = if check.eligible() {
             None
@@ -317,10 +349,7 @@ impl SqlStore {
         } else {
             None
         };
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("request.referral", Some(("person", child.to_string()))).detail(json!({
                 "request_id": request,
                 "referral_id": id,
@@ -337,7 +366,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn update_referral(
+    async fn update_referral(
         &self,
         p: &Permit<policy::ManageRequest>,
         request: i64,
@@ -356,13 +385,11 @@ impl SqlStore {
         .await?;
         let Some((status, current)) = row else {
             return Err(StoreError::NotFound(
-                "referral: There is no such referral of this request".into(),
+                "There is no such referral of this request".into(),
             ));
         };
         if current != version {
-            return Err(StoreError::Conflict(
-                "version: Someone else changed this referral while you were looking at it. Nothing was saved: check what they did before you try again".into(),
-            ));
+            return Err(StoreError::invalid("version", "Someone else changed this referral while you were looking at it. Nothing was saved: check what they did before you try again"));
         }
         let from = ReferralStatus::parse(&status).map_err(|e| corrupt("referral status", e))?;
         let to = referral::apply(from, cmd).map_err(referral_error)?;
@@ -394,9 +421,7 @@ impl SqlStore {
         .await?
         .rows_affected();
         if n != 1 {
-            return Err(StoreError::Conflict(
-                "version: Someone else changed this referral while you were looking at it. Nothing was saved".into(),
-            ));
+            return Err(StoreError::invalid("version", "Someone else changed this referral while you were looking at it. Nothing was saved"));
         }
         sqlx::query("UPDATE support_requests SET updated_at = $1 WHERE id = $2")
             .bind(&now)
@@ -404,10 +429,7 @@ impl SqlStore {
             .execute(&mut *a.tx)
             .await?;
         let action = format!("request.referral.{}", cmd.name());
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(&action, Some(("person", child.to_string()))).detail(json!({
                 "request_id": request,
                 "referral_id": referral_id,

@@ -5,7 +5,7 @@
 //! archived here stays archived.
 
 use super::{insert_version, to_json, types::*, NewVersion};
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::{Result, SqlStore};
 use everychild_domain::directory::oruk::{Organization, Service, TaxonomyTerm};
 use everychild_domain::directory::{EntryStatus, Extras};
@@ -112,7 +112,7 @@ pub(super) async fn run(
     feed: &DirectoryImport,
 ) -> Result<DirectoryImportReport> {
     let (orgs, terms) = gather(feed);
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let now = store.now().to_db();
     let mut touched = false;
     for o in orgs.values() {
@@ -319,22 +319,16 @@ pub(super) async fn run(
     if touched {
         store.directory.bump(&mut a.tx).await?;
     }
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("directory.import", None).detail(json!({
-                "source": feed.source,
-                "added": report.added.len(),
-                "changed": report.changed.len(),
-                "unchanged": report.unchanged.len(),
-                "archived_here": report.archived_here.len(),
-                "pending_here": report.pending_here.len(),
-                "held_for_approval": report.held_for_approval.len(),
-            })),
-        )
-        .await?;
+    a.commit(Event::success("directory.import", None).detail(json!({
+        "source": feed.source,
+        "added": report.added.len(),
+        "changed": report.changed.len(),
+        "unchanged": report.unchanged.len(),
+        "archived_here": report.archived_here.len(),
+        "pending_here": report.pending_here.len(),
+        "held_for_approval": report.held_for_approval.len(),
+    })))
+    .await?;
     store.directory.invalidate();
     Ok(report)
 }

@@ -8,9 +8,10 @@ mod import;
 mod index;
 pub mod types;
 
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::localities::maker;
 use crate::{Result, SqlStore, StoreError};
+use async_trait::async_trait;
 use everychild_domain::directory::oruk::{Organization, Service};
 use everychild_domain::directory::search::DirectoryIndex;
 use everychild_domain::directory::{EntryCommand, EntryStatus};
@@ -40,8 +41,8 @@ fn owner_scope<C: Capability>(p: &Permit<C>) -> Result<Option<i64>> {
     }
 }
 
-fn conflict(field: &str, message: impl std::fmt::Display) -> StoreError {
-    StoreError::Conflict(format!("{field}: {message}"))
+fn conflict(field: &'static str, message: impl std::fmt::Display) -> StoreError {
+    StoreError::invalid(field, message.to_string())
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
@@ -277,9 +278,9 @@ impl SqlStore {
     ) -> Result<()> {
         let problems = everychild_domain::directory::oruk::organization_problems(org);
         if let Some(first) = problems.first() {
-            return Err(conflict("organisation", first));
+            return Err(conflict("organisation_id", first));
         }
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let now = self.now().to_db();
         let doc = to_json(org)?;
         let existed: Option<(String,)> =
@@ -315,10 +316,7 @@ impl SqlStore {
             })?;
         }
         self.directory.bump(&mut a.tx).await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(
                 if existed.is_some() {
                     "directory.organisation.update"
@@ -473,7 +471,7 @@ impl SqlStore {
         check(input)?;
         let mut service = input.service.clone();
         service.last_modified = Some(self.now().to_db());
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let org_id = self.provider_for(&mut a.tx, p, &mut service).await?;
         let id = service.id.clone();
         let review_by = input.review_by.map(date_text);
@@ -541,10 +539,7 @@ impl SqlStore {
             },
         )
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(
                 if change == "created" {
                     "directory.entry.create"
@@ -576,7 +571,7 @@ impl SqlStore {
                 "Say why the entry is returned, so its provider can put it right",
             ));
         }
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let cur = reachable(&mut a.tx, p, id, version).await?;
         let status = cur.status.apply(cmd).map_err(|e| conflict("status", e))?;
         if cmd == EntryCommand::Approve {
@@ -632,10 +627,7 @@ impl SqlStore {
             self.directory.bump(&mut a.tx).await?;
         }
         let action = format!("directory.entry.{}", cmd.as_str());
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(&action, Some(("directory_entry", id.to_owned())))
                 .detail(json!({"version": next, "status": status.as_str(), "note": note})),
         )
@@ -647,8 +639,84 @@ impl SqlStore {
     }
 }
 
+/// The service directory: the public search index, providers, entries with their history and
+/// life, and imports from Open Referral feeds. Every change is audited.
+#[async_trait]
+pub trait DirectoryRepo: Send + Sync {
+    /// The search index of every live entry (public; cached, rebuilt when the directory
+    /// changes).
+    async fn directory_index(
+        &self,
+        p: &Permit<policy::ViewDirectory>,
+    ) -> Result<Arc<everychild_domain::directory::search::DirectoryIndex>>;
+    /// Which partnership organisation maintains an entry: `None` if there is no such entry,
+    /// `Some(None)` if nobody does (names nothing personal; used to ask for the right permit).
+    async fn directory_entry_owner(
+        &self,
+        p: &Permit<policy::ViewDirectory>,
+        id: &str,
+    ) -> Result<Option<Option<i64>>>;
+    /// The providers the permit reaches (one organisation's, or all).
+    async fn directory_organisations(
+        &self,
+        p: &Permit<policy::ViewDirectoryEntries>,
+    ) -> Result<Vec<DirectoryOrg>>;
+    /// Add or change a provider and who maintains its entries; audited.
+    async fn save_directory_organisation(
+        &self,
+        p: &Permit<policy::ManageDirectoryOrganisations>,
+        org: &everychild_domain::directory::oruk::Organization,
+        owner: Option<i64>,
+    ) -> Result<()>;
+    /// The entries the permit reaches, in every status, by name.
+    async fn directory_entries(
+        &self,
+        p: &Permit<policy::ViewDirectoryEntries>,
+    ) -> Result<Vec<EntrySummary>>;
+    /// One entry with its working version and history, if the permit reaches it.
+    async fn directory_entry(
+        &self,
+        p: &Permit<policy::ViewDirectoryEntries>,
+        id: &str,
+    ) -> Result<Option<EntryDetail>>;
+    /// Create an entry as a draft (`base` is `None`) or save a new version of its content
+    /// from version `base` (a stale base is refused, nothing written); audited. Returns the
+    /// new version.
+    async fn save_directory_entry(
+        &self,
+        p: &Permit<policy::EditDirectoryEntry>,
+        input: &EntryInput,
+        base: Option<i64>,
+    ) -> Result<i64>;
+    /// Submit for approval, archive or restore, from version `version`; audited.
+    async fn move_directory_entry(
+        &self,
+        p: &Permit<policy::EditDirectoryEntry>,
+        id: &str,
+        version: i64,
+        cmd: everychild_domain::directory::EntryCommand,
+        note: Option<&str>,
+    ) -> Result<()>;
+    /// Approve (publish) or return an entry awaiting approval; the author of a version may not
+    /// approve it; audited.
+    async fn decide_directory_entry(
+        &self,
+        p: &Permit<policy::ApproveDirectoryEntry>,
+        id: &str,
+        version: i64,
+        approve: bool,
+        note: Option<&str>,
+    ) -> Result<()>;
+    /// Upsert a checked Open Referral feed in one transaction; audited.
+    async fn import_directory(
+        &self,
+        p: &Permit<policy::ImportDirectory>,
+        feed: &DirectoryImport,
+    ) -> Result<DirectoryImportReport>;
+}
+
 #[async_trait::async_trait]
-impl crate::DirectoryRepo for SqlStore {
+impl DirectoryRepo for SqlStore {
     async fn directory_index(
         &self,
         _p: &Permit<policy::ViewDirectory>,

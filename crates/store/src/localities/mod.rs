@@ -5,13 +5,15 @@ mod figures;
 mod teams;
 pub mod types;
 
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::{
     AgePhaseRow, Authority, BoundarySetDetail, BoundarySetSummary, CitywideContact,
-    LocalityProfile, LocalityRepo, LocalityRow, NewMember, NewSite, NewTeam, Result, Site,
-    SqlStore, StoreError, Team, WardAssignment, WardFigures,
+    LocalityProfile, LocalityRow, NewMember, NewSite, NewTeam, Result, SchoolRow, Site, SqlStore,
+    StoreError, Team, WardAssignment, WardFigures,
 };
+use async_trait::async_trait;
 use everychild_domain::locality::{AgePhases, LeadRule, ValidBoundarySet};
+use everychild_domain::UserId;
 use everychild_policy::{self as policy, Capability, Permit, Principal, Target};
 use serde_json::json;
 
@@ -34,10 +36,9 @@ pub(crate) fn permit_locality<C: Capability>(p: &Permit<C>) -> Result<i64> {
     }
 }
 
-fn conflict(field: &str, message: &str) -> impl Fn(StoreError) -> StoreError {
-    let m = format!("{field}: {message}");
+fn conflict(field: &'static str, message: &'static str) -> impl Fn(StoreError) -> StoreError {
     move |e| match e {
-        StoreError::Conflict(_) => StoreError::Conflict(m.clone()),
+        StoreError::Conflict(_) => StoreError::invalid(field, message),
         other => other,
     }
 }
@@ -149,6 +150,166 @@ fn authority_from((id, code, name, rule): (i64, String, String, String)) -> Resu
     })
 }
 
+/// Authorities, localities, boundary sets, age phases, hubs and sites, teams and contacts.
+#[async_trait]
+pub trait LocalityRepo: Send + Sync {
+    /// Every authority.
+    async fn authorities(&self, p: &Permit<policy::ViewLocalities>) -> Result<Vec<Authority>>;
+    /// Set the lead-locality rule of an authority; audited.
+    async fn set_lead_rule(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        authority_id: i64,
+        rule: LeadRule,
+    ) -> Result<()>;
+    /// An authority's age phases, youngest first.
+    async fn age_phases(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<AgePhaseRow>>;
+    /// Set an authority's age phases (matched by name; a phase in use cannot be removed);
+    /// audited.
+    async fn set_age_phases(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        authority_id: i64,
+        phases: &AgePhases,
+    ) -> Result<()>;
+    /// An authority's localities (those of the current set first), with their current wards.
+    async fn localities(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<LocalityRow>>;
+    /// Create a locality; audited.
+    async fn create_locality(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        authority_id: i64,
+        name: &str,
+    ) -> Result<i64>;
+    /// A locality's figures under a boundary set (the current one if `None`).
+    async fn locality_profile(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        locality_id: i64,
+        set_id: Option<i64>,
+    ) -> Result<Option<LocalityProfile>>;
+    /// An authority's boundary sets, newest first.
+    async fn boundary_sets(
+        &self,
+        p: &Permit<policy::ViewBoundarySets>,
+        authority_id: i64,
+    ) -> Result<Vec<BoundarySetSummary>>;
+    /// One boundary set with every ward's locality.
+    async fn boundary_set(
+        &self,
+        p: &Permit<policy::ViewBoundarySets>,
+        set_id: i64,
+    ) -> Result<Option<BoundarySetDetail>>;
+    /// An authority's wards with their populations and boundaries.
+    async fn authority_wards(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<WardFigures>>;
+    /// Store a new boundary set (the next version; the old ones are kept), optionally making it
+    /// current; audited.
+    async fn create_boundary_set(
+        &self,
+        p: &Permit<policy::ManageBoundarySets>,
+        authority_id: i64,
+        name: &str,
+        note: &str,
+        set: &ValidBoundarySet,
+        make_current: bool,
+    ) -> Result<i64>;
+    /// Make a boundary set its authority's current one; audited.
+    async fn make_boundary_set_current(
+        &self,
+        p: &Permit<policy::ManageBoundarySets>,
+        set_id: i64,
+    ) -> Result<()>;
+    /// An authority's schools, by name.
+    async fn schools(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<SchoolRow>>;
+    /// An authority's hubs and delivery sites.
+    async fn sites(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<Site>>;
+    /// Add a hub or delivery site to the permit's locality; audited.
+    async fn add_site(&self, p: &Permit<policy::ManageLocality>, s: NewSite) -> Result<i64>;
+    /// The permit's locality's teams (one age phase or all) and city-wide contacts; audited,
+    /// as it shows staff contact details.
+    async fn team_directory(
+        &self,
+        p: &Permit<policy::ViewTeams>,
+        age_phase_id: Option<i64>,
+    ) -> Result<(Vec<Team>, Vec<CitywideContact>)>;
+    /// The enabled account with this username, for adding to the permit's locality's teams.
+    async fn staff_by_username(
+        &self,
+        p: &Permit<policy::ManageLocality>,
+        username: &str,
+    ) -> Result<Option<UserId>>;
+    /// Create a team in the permit's locality; audited.
+    async fn create_team(&self, p: &Permit<policy::ManageLocality>, t: NewTeam) -> Result<i64>;
+    /// Add a member to a team of the permit's locality; audited.
+    async fn add_team_member(
+        &self,
+        p: &Permit<policy::ManageLocality>,
+        team_id: i64,
+        m: NewMember,
+    ) -> Result<()>;
+    /// Add a city-wide service to an authority; audited.
+    async fn add_citywide_service(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        authority_id: i64,
+        name: &str,
+        organisation_id: i64,
+    ) -> Result<i64>;
+    /// An authority's city-wide services: id and name.
+    async fn citywide_services(
+        &self,
+        p: &Permit<policy::ViewLocalities>,
+        authority_id: i64,
+    ) -> Result<Vec<(i64, String)>>;
+    /// Name the permit's locality's contact for a city-wide service; audited.
+    async fn set_citywide_contact(
+        &self,
+        p: &Permit<policy::ManageLocality>,
+        service_id: i64,
+        user_id: i64,
+    ) -> Result<()>;
+    /// Mark a school as serving the whole authority (or not); audited.
+    async fn set_school_city_wide(
+        &self,
+        p: &Permit<policy::ConfigureAuthority>,
+        urn: i64,
+        city_wide: bool,
+    ) -> Result<()>;
+    /// Set the localities the permit's user works in; audited.
+    async fn set_user_localities(
+        &self,
+        p: &Permit<policy::ManageUser>,
+        localities: &[i64],
+    ) -> Result<()>;
+    /// Set the permit's user's work phone and line manager; audited.
+    async fn set_staff_contact(
+        &self,
+        p: &Permit<policy::ManageUser>,
+        phone: Option<&str>,
+        line_manager: Option<i64>,
+    ) -> Result<()>;
+}
+
 #[async_trait::async_trait]
 impl LocalityRepo for SqlStore {
     async fn authorities(&self, _p: &Permit<policy::ViewLocalities>) -> Result<Vec<Authority>> {
@@ -165,7 +326,7 @@ impl LocalityRepo for SqlStore {
         authority_id: i64,
         rule: LeadRule,
     ) -> Result<()> {
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let n = sqlx::query("UPDATE authorities SET lead_rule = $1 WHERE id = $2")
             .bind(rule.as_str())
             .bind(authority_id)
@@ -173,14 +334,12 @@ impl LocalityRepo for SqlStore {
             .await?
             .rows_affected();
         if n == 0 {
-            return Err(StoreError::NotFound(
-                "authority: There is no such authority".into(),
+            return Err(StoreError::invalid(
+                "authority",
+                "There is no such authority",
             ));
         }
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(
                 "authority.lead_rule",
                 Some(("authority", authority_id.to_string())),
@@ -207,7 +366,7 @@ impl LocalityRepo for SqlStore {
         authority_id: i64,
         phases: &AgePhases,
     ) -> Result<()> {
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let stored: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, name FROM age_phases WHERE authority_id = $1")
                 .bind(authority_id)
@@ -223,9 +382,10 @@ impl LocalityRepo for SqlStore {
                 .fetch_one(&mut *a.tx)
                 .await?;
                 if uses > 0 {
-                    return Err(StoreError::Conflict(format!(
-                        "age_phases: Age phase {name} has hubs or teams, so it cannot be removed"
-                    )));
+                    return Err(StoreError::invalid(
+                        "age_phases",
+                        format!("Age phase {name} has hubs or teams, so it cannot be removed"),
+                    ));
                 }
                 sqlx::query("DELETE FROM age_phases WHERE id = $1")
                     .bind(id)
@@ -262,17 +422,14 @@ impl LocalityRepo for SqlStore {
                 .map_err(StoreError::from)
                 .map_err(|e| match e {
                     StoreError::NotFound(_) => {
-                        StoreError::NotFound("authority: There is no such authority".into())
+                        StoreError::invalid("authority", "There is no such authority")
                     }
                     other => other,
                 })?;
             }
         }
         let detail = serde_json::to_value(phases.phases()).unwrap_or_default();
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(
                 "authority.age_phases",
                 Some(("authority", authority_id.to_string())),
@@ -298,11 +455,12 @@ impl LocalityRepo for SqlStore {
     ) -> Result<i64> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::Conflict(
-                "name: Enter a locality name of 100 characters or fewer".into(),
+            return Err(StoreError::invalid(
+                "name",
+                "Enter a locality name of 100 characters or fewer",
             ));
         }
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO localities (name, authority_id) VALUES ($1, $2) RETURNING id",
         )
@@ -312,10 +470,7 @@ impl LocalityRepo for SqlStore {
         .await
         .map_err(StoreError::from)
         .map_err(conflict("name", "A locality with that name already exists"))?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("locality.create", Some(("locality", id.to_string())))
                 .detail(json!({ "name": name, "authority_id": authority_id })),
         )
@@ -398,11 +553,12 @@ impl LocalityRepo for SqlStore {
     ) -> Result<i64> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::Conflict(
-                "name: Enter a name for the boundary set, of 100 characters or fewer".into(),
+            return Err(StoreError::invalid(
+                "name",
+                "Enter a name for the boundary set, of 100 characters or fewer",
             ));
         }
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         // The set was checked against the authority's wards by the caller; check the
         // localities belong to this authority, inside the transaction.
         for l in set.localities() {
@@ -412,9 +568,10 @@ impl LocalityRepo for SqlStore {
                     .fetch_optional(&mut *a.tx)
                     .await?;
             if owner != Some((Some(authority_id),)) {
-                return Err(StoreError::Conflict(format!(
-                    "localities: Locality {l} is not one of this authority's"
-                )));
+                return Err(StoreError::invalid(
+                    "localities",
+                    format!("Locality {l} is not one of this authority's"),
+                ));
             }
         }
         let (version,): (i64,) = sqlx::query_as(
@@ -457,10 +614,7 @@ impl LocalityRepo for SqlStore {
         if make_current {
             crate::geo::bump(&mut a.tx).await?;
         }
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success(
                 "boundary_set.create",
                 Some(("boundary_set", id.to_string())),
@@ -484,15 +638,16 @@ impl LocalityRepo for SqlStore {
         p: &Permit<policy::ManageBoundarySets>,
         set_id: i64,
     ) -> Result<()> {
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let owner: Option<(i64,)> =
             sqlx::query_as("SELECT authority_id FROM boundary_sets WHERE id = $1")
                 .bind(set_id)
                 .fetch_optional(&mut *a.tx)
                 .await?;
         let Some((authority_id,)) = owner else {
-            return Err(StoreError::NotFound(
-                "boundary_set: There is no such boundary set".into(),
+            return Err(StoreError::invalid(
+                "boundary_set",
+                "There is no such boundary set",
             ));
         };
         sqlx::query("UPDATE boundary_sets SET is_current = 0 WHERE authority_id = $1")
@@ -505,15 +660,10 @@ impl LocalityRepo for SqlStore {
             .execute(&mut *a.tx)
             .await?;
         crate::geo::bump(&mut a.tx).await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success(
-                "boundary_set.make_current",
-                Some(("boundary_set", set_id.to_string())),
-            ),
-        )
+        a.commit(Event::success(
+            "boundary_set.make_current",
+            Some(("boundary_set", set_id.to_string())),
+        ))
         .await?;
         self.geo.invalidate();
         self.directory.invalidate();

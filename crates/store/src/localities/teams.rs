@@ -2,7 +2,7 @@
 //! contacts, and the staff links (localities, phone, line manager) behind them.
 
 use super::permit_locality;
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::{
     CitywideContact, NewMember, NewSite, NewTeam, Result, Site, SqlStore, StoreError, Team,
     TeamMember,
@@ -57,9 +57,7 @@ async fn authority_of_locality(
             .await?;
     match row {
         Some((Some(a),)) => Ok(a),
-        _ => Err(StoreError::NotFound(
-            "locality: There is no such locality".into(),
-        )),
+        _ => Err(StoreError::invalid("locality", "There is no such locality")),
     }
 }
 
@@ -71,14 +69,15 @@ pub(super) async fn add_site(
     let locality = permit_locality(p)?;
     let name = s.name.trim();
     if name.is_empty() || name.chars().count() > 150 {
-        return Err(StoreError::Conflict(
-            "name: Enter a name of 150 characters or fewer".into(),
+        return Err(StoreError::invalid(
+            "name",
+            "Enter a name of 150 characters or fewer",
         ));
     }
     if s.address.trim().is_empty() {
-        return Err(StoreError::Conflict("address: Enter the address".into()));
+        return Err(StoreError::invalid("address", "Enter the address"));
     }
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let authority = authority_of_locality(&mut a.tx, locality).await?;
     let place: Option<(String,)> = sqlx::query_as(
         "SELECT p.postcode FROM postcodes p JOIN authorities a ON a.id = $2 \
@@ -89,10 +88,10 @@ pub(super) async fn add_site(
     .fetch_optional(&mut *a.tx)
     .await?;
     if place.is_none() {
-        return Err(StoreError::Conflict(format!(
-            "postcode: {} is not a postcode in this authority",
-            s.postcode
-        )));
+        return Err(StoreError::invalid(
+            "postcode",
+            format!("{} is not a postcode in this authority", s.postcode),
+        ));
     }
     if let Some(phase) = s.age_phase_id {
         let ok: Option<(i64,)> =
@@ -102,8 +101,9 @@ pub(super) async fn add_site(
                 .fetch_optional(&mut *a.tx)
                 .await?;
         if ok.is_none() {
-            return Err(StoreError::Conflict(
-                "age_phase: Choose one of this authority's age phases".into(),
+            return Err(StoreError::invalid(
+                "age_phase",
+                "Choose one of this authority's age phases",
             ));
         }
     }
@@ -123,24 +123,20 @@ pub(super) async fn add_site(
     .fetch_one(&mut *a.tx)
     .await
     .map_err(|e| match StoreError::from(e) {
-        StoreError::Conflict(_) => StoreError::Conflict("name: A hub or site with that name already exists".into()),
+        StoreError::Conflict(_) => StoreError::invalid("name", "A hub or site with that name already exists"),
         StoreError::Database(m) if m.contains("CHECK") || m.contains("check") => {
-            StoreError::Conflict("building_type: Choose a building type from the list".into())
+            StoreError::invalid("building_type", "Choose a building type from the list")
         }
         other => other,
     })?;
     if s.is_hub {
         crate::geo::bump(&mut a.tx).await?;
     }
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("site.create", Some(("site", id.to_string())))
-                .detail(json!({ "locality_id": locality, "is_hub": s.is_hub, "name": name })),
-        )
-        .await?;
+    a.commit(
+        Event::success("site.create", Some(("site", id.to_string())))
+            .detail(json!({ "locality_id": locality, "is_hub": s.is_hub, "name": name })),
+    )
+    .await?;
     if s.is_hub {
         store.geo.invalidate();
         store.directory.invalidate();
@@ -265,12 +261,12 @@ pub(super) async fn create_team(
 ) -> Result<i64> {
     let locality = permit_locality(p)?;
     if t.kind != "core" && t.kind != "extended" {
-        return Err(StoreError::Conflict("kind: Choose core or extended".into()));
+        return Err(StoreError::invalid("kind", "Choose core or extended"));
     }
     if t.name.trim().is_empty() {
-        return Err(StoreError::Conflict("name: Enter the team's name".into()));
+        return Err(StoreError::invalid("name", "Enter the team's name"));
     }
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let authority = authority_of_locality(&mut a.tx, locality).await?;
     let phase: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM age_phases WHERE id = $1 AND authority_id = $2")
@@ -279,8 +275,9 @@ pub(super) async fn create_team(
             .fetch_optional(&mut *a.tx)
             .await?;
     if phase.is_none() {
-        return Err(StoreError::Conflict(
-            "age_phase: Choose one of this authority's age phases".into(),
+        return Err(StoreError::invalid(
+            "age_phase",
+            "Choose one of this authority's age phases",
         ));
     }
     if let Some(site) = t.base_site_id {
@@ -291,8 +288,9 @@ pub(super) async fn create_team(
                 .fetch_optional(&mut *a.tx)
                 .await?;
         if ok.is_none() {
-            return Err(StoreError::Conflict(
-                "base: Choose a hub or site in this locality".into(),
+            return Err(StoreError::invalid(
+                "base",
+                "Choose a hub or site in this locality",
             ));
         }
     }
@@ -307,21 +305,15 @@ pub(super) async fn create_team(
     .fetch_one(&mut *a.tx)
     .await
     .map_err(|e| match StoreError::from(e) {
-        StoreError::Conflict(_) => StoreError::Conflict(
-            "kind: This locality already has a team of that kind for that age phase".into(),
-        ),
+        StoreError::Conflict(_) => StoreError::invalid("kind", "This locality already has a team of that kind for that age phase"),
         other => other,
     })?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("team.create", Some(("team", id.to_string()))).detail(
-                json!({ "locality_id": locality, "kind": t.kind, "age_phase_id": t.age_phase_id }),
-            ),
-        )
-        .await?;
+    a.commit(
+        Event::success("team.create", Some(("team", id.to_string()))).detail(
+            json!({ "locality_id": locality, "kind": t.kind, "age_phase_id": t.age_phase_id }),
+        ),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -333,16 +325,18 @@ pub(super) async fn add_member(
 ) -> Result<()> {
     let locality = permit_locality(p)?;
     if m.relationship != "matrix" && m.relationship != "coordination" {
-        return Err(StoreError::Conflict(
-            "relationship: Choose matrix management or co-ordination".into(),
+        return Err(StoreError::invalid(
+            "relationship",
+            "Choose matrix management or co-ordination",
         ));
     }
     if m.role_in_team.trim().is_empty() {
-        return Err(StoreError::Conflict(
-            "role_in_team: Enter the member's role in the team".into(),
+        return Err(StoreError::invalid(
+            "role_in_team",
+            "Enter the member's role in the team",
         ));
     }
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let team: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM teams WHERE id = $1 AND locality_id = $2")
             .bind(team_id)
@@ -350,8 +344,9 @@ pub(super) async fn add_member(
             .fetch_optional(&mut *a.tx)
             .await?;
     if team.is_none() {
-        return Err(StoreError::NotFound(
-            "team: There is no such team in this locality".into(),
+        return Err(StoreError::invalid(
+            "team",
+            "There is no such team in this locality",
         ));
     }
     sqlx::query(
@@ -367,19 +362,15 @@ pub(super) async fn add_member(
     .execute(&mut *a.tx)
     .await
     .map_err(|e| match StoreError::from(e) {
-        StoreError::Conflict(_) => StoreError::Conflict("user: That person is already in this team".into()),
-        StoreError::NotFound(_) => StoreError::NotFound("user: There is no such user".into()),
+        StoreError::Conflict(_) => StoreError::invalid("user_id", "That person is already in this team"),
+        StoreError::NotFound(_) => StoreError::invalid("user_id", "There is no such user"),
         other => other,
     })?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("team.add_member", Some(("team", team_id.to_string())))
-                .detail(json!({ "user_id": m.user_id, "relationship": m.relationship })),
-        )
-        .await
+    a.commit(
+        Event::success("team.add_member", Some(("team", team_id.to_string())))
+            .detail(json!({ "user_id": m.user_id, "relationship": m.relationship })),
+    )
+    .await
 }
 
 pub(super) async fn add_citywide_service(
@@ -391,11 +382,9 @@ pub(super) async fn add_citywide_service(
 ) -> Result<i64> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(StoreError::Conflict(
-            "name: Enter the service's name".into(),
-        ));
+        return Err(StoreError::invalid("name", "Enter the service's name"));
     }
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO citywide_services (authority_id, name, organisation_id) VALUES ($1, $2, $3) RETURNING id",
     )
@@ -405,21 +394,17 @@ pub(super) async fn add_citywide_service(
     .fetch_one(&mut *a.tx)
     .await
     .map_err(|e| match StoreError::from(e) {
-        StoreError::Conflict(_) => StoreError::Conflict("name: That city-wide service already exists".into()),
+        StoreError::Conflict(_) => StoreError::invalid("name", "That city-wide service already exists"),
         other => other,
     })?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success(
-                "citywide_service.create",
-                Some(("citywide_service", id.to_string())),
-            )
-            .detail(json!({ "name": name, "authority_id": authority_id })),
+    a.commit(
+        Event::success(
+            "citywide_service.create",
+            Some(("citywide_service", id.to_string())),
         )
-        .await?;
+        .detail(json!({ "name": name, "authority_id": authority_id })),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -430,7 +415,7 @@ pub(super) async fn set_citywide_contact(
     user_id: i64,
 ) -> Result<()> {
     let locality = permit_locality(p)?;
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let authority = authority_of_locality(&mut a.tx, locality).await?;
     let svc: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM citywide_services WHERE id = $1 AND authority_id = $2")
@@ -439,8 +424,9 @@ pub(super) async fn set_citywide_contact(
             .fetch_optional(&mut *a.tx)
             .await?;
     if svc.is_none() {
-        return Err(StoreError::NotFound(
-            "service: There is no such city-wide service".into(),
+        return Err(StoreError::invalid(
+            "service",
+            "There is no such city-wide service",
         ));
     }
     sqlx::query("DELETE FROM citywide_contacts WHERE service_id = $1 AND locality_id = $2")
@@ -457,21 +443,17 @@ pub(super) async fn set_citywide_contact(
     .execute(&mut *a.tx)
     .await
     .map_err(|e| match StoreError::from(e) {
-        StoreError::NotFound(_) => StoreError::NotFound("user: There is no such user".into()),
+        StoreError::NotFound(_) => StoreError::invalid("user_id", "There is no such user"),
         other => other,
     })?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success(
-                "citywide_contact.set",
-                Some(("locality", locality.to_string())),
-            )
-            .detail(json!({ "service_id": service_id, "user_id": user_id })),
+    a.commit(
+        Event::success(
+            "citywide_contact.set",
+            Some(("locality", locality.to_string())),
         )
-        .await
+        .detail(json!({ "service_id": service_id, "user_id": user_id })),
+    )
+    .await
 }
 
 pub(super) async fn set_school_city_wide(
@@ -480,7 +462,7 @@ pub(super) async fn set_school_city_wide(
     urn: i64,
     city_wide: bool,
 ) -> Result<()> {
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let n = sqlx::query("UPDATE schools SET city_wide = $1 WHERE urn = $2")
         .bind(i64::from(city_wide))
         .bind(urn)
@@ -488,20 +470,17 @@ pub(super) async fn set_school_city_wide(
         .await?
         .rows_affected();
     if n == 0 {
-        return Err(StoreError::NotFound(
-            "urn: There is no school with that URN".into(),
+        return Err(StoreError::invalid(
+            "urn",
+            "There is no school with that URN",
         ));
     }
     crate::geo::bump(&mut a.tx).await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("school.city_wide", Some(("school", urn.to_string())))
-                .detail(json!({ "city_wide": city_wide })),
-        )
-        .await?;
+    a.commit(
+        Event::success("school.city_wide", Some(("school", urn.to_string())))
+            .detail(json!({ "city_wide": city_wide })),
+    )
+    .await?;
     store.geo.invalidate();
     store.directory.invalidate();
     Ok(())
@@ -513,7 +492,7 @@ pub(super) async fn set_user_localities(
     localities: &[i64],
 ) -> Result<()> {
     let user = SqlStore::target_user(p)?.0;
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     sqlx::query("DELETE FROM user_localities WHERE user_id = $1")
         .bind(user)
         .execute(&mut *a.tx)
@@ -526,23 +505,19 @@ pub(super) async fn set_user_localities(
             .await
             .map_err(|e| match StoreError::from(e) {
                 StoreError::NotFound(_) => {
-                    StoreError::NotFound("localities: There is no such locality or user".into())
+                    StoreError::invalid("localities", "There is no such locality or user")
                 }
                 StoreError::Conflict(_) => {
-                    StoreError::Conflict("localities: A locality is listed twice".into())
+                    StoreError::invalid("localities", "A locality is listed twice")
                 }
                 other => other,
             })?;
     }
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("user.localities", Some(("user", user.to_string())))
-                .detail(json!({ "localities": localities })),
-        )
-        .await
+    a.commit(
+        Event::success("user.localities", Some(("user", user.to_string())))
+            .detail(json!({ "localities": localities })),
+    )
+    .await
 }
 
 pub(super) async fn set_staff_contact(
@@ -553,8 +528,9 @@ pub(super) async fn set_staff_contact(
 ) -> Result<()> {
     let user = SqlStore::target_user(p)?.0;
     if line_manager == Some(user) {
-        return Err(StoreError::Conflict(
-            "line_manager: A person cannot manage themselves".into(),
+        return Err(StoreError::invalid(
+            "line_manager",
+            "A person cannot manage themselves",
         ));
     }
     let phone = phone.map(str::trim).filter(|s| !s.is_empty());
@@ -565,12 +541,13 @@ pub(super) async fn set_staff_contact(
                 .chars()
                 .all(|c| c.is_ascii_digit() || " +()-".contains(c))
         {
-            return Err(StoreError::Conflict(
-                "phone: Enter a UK phone number, like 0116 454 1000".into(),
+            return Err(StoreError::invalid(
+                "phone",
+                "Enter a UK phone number, like 0116 454 1000",
             ));
         }
     }
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let n = sqlx::query("UPDATE users SET phone = $1, line_manager_id = $2 WHERE id = $3")
         .bind(phone)
         .bind(line_manager)
@@ -578,22 +555,16 @@ pub(super) async fn set_staff_contact(
         .execute(&mut *a.tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            StoreError::NotFound(_) => {
-                StoreError::NotFound("line_manager: There is no such user".into())
-            }
+            StoreError::NotFound(_) => StoreError::invalid("line_manager", "There is no such user"),
             other => other,
         })?
         .rows_affected();
     if n == 0 {
-        return Err(StoreError::NotFound("user: There is no such user".into()));
+        return Err(StoreError::invalid("user_id", "There is no such user"));
     }
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("user.staff_contact", Some(("user", user.to_string())))
-                .detail(json!({ "line_manager": line_manager, "phone_set": phone.is_some() })),
-        )
-        .await
+    a.commit(
+        Event::success("user.staff_contact", Some(("user", user.to_string())))
+            .detail(json!({ "line_manager": line_manager, "phone_set": phone.is_some() })),
+    )
+    .await
 }

@@ -145,13 +145,13 @@ pub(crate) async fn holds(
 }
 
 /// Begin a change to the permit's child: the audit place is claimed and the basis checked.
-pub(crate) async fn begin_checked<C: Capability>(
-    store: &SqlStore,
+pub(crate) async fn begin_checked<'s, C: Capability>(
+    store: &'s SqlStore,
     p: &Permit<C>,
-) -> Result<(AuditTx, i64)> {
+) -> Result<(AuditTx<'s>, i64)> {
     let (child, claimed) = super::permit_child(p)?;
     let actor = super::permit_user(p)?;
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let root = super::root_of(&mut a.tx, child).await?;
     let holds = match root {
         Some(r) => {
@@ -169,8 +169,9 @@ pub(crate) async fn begin_checked<C: Capability>(
     };
     match root {
         Some(r) if holds => Ok((a, r)),
-        _ => Err(StoreError::NotFound(
-            "child: There is no such child you may work with".into(),
+        _ => Err(StoreError::invalid(
+            "child",
+            "There is no such child you may work with",
         )),
     }
 }
@@ -200,8 +201,9 @@ pub(crate) async fn read_checked<C: Capability>(
     };
     match root {
         Some(r) if holds => Ok((conn, r)),
-        _ => Err(StoreError::NotFound(
-            "child: There is no such child you may work with".into(),
+        _ => Err(StoreError::invalid(
+            "child",
+            "There is no such child you may work with",
         )),
     }
 }

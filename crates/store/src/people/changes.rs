@@ -4,7 +4,7 @@
 use super::basis;
 use super::permit_user;
 use super::types::{NewInvolvement, NewPerson};
-use crate::audit::{AuditTx, Event, Who};
+use crate::audit::{AuditTx, Event};
 use crate::{Result, SqlStore, StoreError};
 use everychild_policy::{self as policy, Permit};
 use serde_json::json;
@@ -13,14 +13,14 @@ use serde_json::json;
 fn vocabulary(field: &'static str, what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
     move |e| match StoreError::from(e) {
         StoreError::Database(m) if m.to_lowercase().contains("check") => {
-            StoreError::Conflict(format!("{field}: Choose {what} from the list"))
+            StoreError::invalid(field, format!("Choose {what} from the list"))
         }
         other => other,
     }
 }
 
 /// Insert a person; returns the id.
-async fn insert_person(a: &mut AuditTx, p: &NewPerson, now: &str) -> Result<i64> {
+async fn insert_person(a: &mut AuditTx<'_>, p: &NewPerson, now: &str) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO persons (kind, given_name, middle_names, family_name, date_of_birth, sex, nhs_number, nhs_number_status, \
          upn, ethnicity, first_language, disability, send_status, address, postcode, phone, created_at, updated_at) \
@@ -60,7 +60,7 @@ async fn insert_person(a: &mut AuditTx, p: &NewPerson, now: &str) -> Result<i64>
 
 /// Insert a child from an agency record; returns the id.
 pub(super) async fn insert_person_from_row(
-    a: &mut AuditTx,
+    a: &mut AuditTx<'_>,
     r: &everychild_domain::person::ExtractRow,
     now: &str,
 ) -> Result<i64> {
@@ -89,7 +89,7 @@ pub(super) async fn insert_person_from_row(
 
 async fn insert_involvement(
     store: &SqlStore,
-    a: &mut AuditTx,
+    a: &mut AuditTx<'_>,
     child: i64,
     actor: &policy::Actor,
     inv: &NewInvolvement,
@@ -123,30 +123,30 @@ pub(super) async fn register_child(
 ) -> Result<i64> {
     let actor = permit_user(p)?;
     if child.kind != "child" {
-        return Err(StoreError::Conflict(
-            "kind: Only a child can be registered here".into(),
+        return Err(StoreError::invalid(
+            "kind",
+            "Only a child can be registered here",
         ));
     }
     everychild_domain::access::parse_declared_role(&inv.role, actor.agency_type)
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        .map_err(StoreError::from)?;
     let now = store.now().to_db();
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let id = insert_person(&mut a, &child, &now).await?;
     insert_involvement(store, &mut a, id, actor, &inv, "registered").await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("child.register", Some(("person", id.to_string())))
-                .detail(json!({ "role": inv.role })),
-        )
-        .await?;
+    a.commit(
+        Event::success("child.register", Some(("person", id.to_string())))
+            .detail(json!({ "role": inv.role })),
+    )
+    .await?;
     Ok(id)
 }
 
 /// Begin a change to the permit's child: claims the audit place and checks the basis.
-async fn begin_change(store: &SqlStore, p: &Permit<policy::UpdateChild>) -> Result<(AuditTx, i64)> {
+async fn begin_change<'s>(
+    store: &'s SqlStore,
+    p: &Permit<policy::UpdateChild>,
+) -> Result<(AuditTx<'s>, i64)> {
     basis::begin_checked(store, p).await
 }
 
@@ -170,15 +170,11 @@ pub(super) async fn add_flag(
     .fetch_one(&mut *a.tx)
     .await
     .map_err(vocabulary("flag", "a flag"))?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("child.flag", Some(("person", root.to_string())))
-                .detail(json!({ "flag_id": id, "kind": kind, "since": since })),
-        )
-        .await?;
+    a.commit(
+        Event::success("child.flag", Some(("person", root.to_string())))
+            .detail(json!({ "flag_id": id, "kind": kind, "since": since })),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -201,19 +197,16 @@ pub(super) async fn end_flag(
         .await?
         .rows_affected();
     if n == 0 {
-        return Err(StoreError::NotFound(
-            "flag: There is no current flag with that id on this record".into(),
+        return Err(StoreError::invalid(
+            "flag",
+            "There is no current flag with that id on this record",
         ));
     }
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("child.flag_end", Some(("person", root.to_string())))
-                .detail(json!({ "flag_id": flag, "until": until })),
-        )
-        .await
+    a.commit(
+        Event::success("child.flag_end", Some(("person", root.to_string())))
+            .detail(json!({ "flag_id": flag, "until": until })),
+    )
+    .await
 }
 
 pub(super) async fn add_relative(
@@ -238,15 +231,11 @@ pub(super) async fn add_relative(
     .bind(&now[..10])
     .execute(&mut *a.tx)
     .await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("child.add_relative", Some(("person", root.to_string())))
-                .detail(json!({ "relative_id": id, "kind": kind })),
-        )
-        .await?;
+    a.commit(
+        Event::success("child.add_relative", Some(("person", root.to_string())))
+            .detail(json!({ "relative_id": id, "kind": kind })),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -266,19 +255,13 @@ pub(super) async fn set_shielded(
         .bind(store.now().to_db())
         .execute(&mut *a.tx)
         .await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success(
-                if shielded {
-                    "child.shield"
-                } else {
-                    "child.unshield"
-                },
-                Some(("person", root.to_string())),
-            ),
-        )
-        .await
+    a.commit(Event::success(
+        if shielded {
+            "child.shield"
+        } else {
+            "child.unshield"
+        },
+        Some(("person", root.to_string())),
+    ))
+    .await
 }

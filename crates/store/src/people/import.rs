@@ -4,7 +4,7 @@
 //! to a new person when nobody matches. The agency is then recorded as involved with the child.
 
 use super::linking::{self, LinkFields};
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::geo::upsert::{insert_many, Val};
 use crate::{Backend, Result, SqlStore, StoreError};
 use everychild_domain::person::ExtractRow;
@@ -144,15 +144,16 @@ pub(super) async fn import(
 ) -> Result<ImportReport> {
     let now = store.now().to_db();
     let today = store.today();
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let agency: Option<(String, String)> =
         sqlx::query_as("SELECT name, agency_type FROM organisations WHERE id = $1")
             .bind(org)
             .fetch_optional(&mut *a.tx)
             .await?;
     let Some((org_name, agency_type)) = agency else {
-        return Err(StoreError::NotFound(
-            "agency: There is no such organisation".into(),
+        return Err(StoreError::invalid(
+            "agency",
+            "There is no such organisation",
         ));
     };
     let mut report = ImportReport {
@@ -385,14 +386,10 @@ pub(super) async fn import(
         insert_many(&mut a.tx, "link_reviews", &review_cols, &reviews).await?;
     }
     renew(&mut a.tx, org, &seen, &expires).await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("agency.import", Some(("organisation", org.to_string())))
-                .detail(json!(report)),
-        )
-        .await?;
+    a.commit(
+        Event::success("agency.import", Some(("organisation", org.to_string())))
+            .detail(json!(report)),
+    )
+    .await?;
     Ok(report)
 }

@@ -11,7 +11,7 @@ use super::basis::{self, CLUSTER};
 use super::record::root_of;
 use super::types::NewInvolvement;
 use super::{permit_child, permit_user};
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::{Result, SqlStore, StoreError};
 use everychild_domain::access::{expiry, parse_declared_role, parse_reason};
 use everychild_domain::Role;
@@ -162,13 +162,12 @@ pub(super) async fn declare(
 ) -> Result<i64> {
     let (child, _) = permit_child(p)?;
     let actor = permit_user(p)?;
-    let role = parse_declared_role(&inv.role, actor.agency_type)
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let reason = parse_reason(reason, "reason", "how you work with this child")
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let mut a = store.begin_audited().await?;
+    let role = parse_declared_role(&inv.role, actor.agency_type).map_err(StoreError::from)?;
+    let reason =
+        parse_reason(reason, "reason", "how you work with this child").map_err(StoreError::from)?;
+    let mut a = store.audited(p).await?;
     let Some(root) = root_of(&mut a.tx, child).await? else {
-        return Err(StoreError::NotFound("child: There is no such child".into()));
+        return Err(StoreError::invalid("child", "There is no such child"));
     };
     let (waiting,): (i64,) = sqlx::query_as(&format!(
         "SELECT COUNT(*) FROM involvements WHERE child_id IN {CLUSTER} \
@@ -179,10 +178,10 @@ pub(super) async fn declare(
     .fetch_one(&mut *a.tx)
     .await?;
     if waiting > 0 {
-        return Err(StoreError::Conflict(
-            "reason: You have already asked to be recorded as working with this child: \
-             wait for the decision"
-                .into(),
+        return Err(StoreError::invalid(
+            "reason",
+            "You have already asked to be recorded as working with this child: \
+             wait for the decision",
         ));
     }
     let (id,): (i64,) = sqlx::query_as(
@@ -202,19 +201,13 @@ pub(super) async fn declare(
     .bind(&reason)
     .fetch_one(&mut *a.tx)
     .await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event {
-                action: "child.declare_involvement",
-                outcome: "pending",
-                subject: Some(("person", root.to_string())),
-                detail: json!({ "involvement_id": id, "role": role.as_str() }),
-            },
-        )
-        .await?;
+    a.commit(Event {
+        action: "child.declare_involvement",
+        outcome: "pending",
+        subject: Some(("person", root.to_string())),
+        detail: json!({ "involvement_id": id, "role": role.as_str() }),
+    })
+    .await?;
     Ok(id)
 }
 
@@ -271,17 +264,15 @@ async fn decide(
     let note = if approve {
         Some(note.trim().to_owned()).filter(|s| !s.is_empty())
     } else {
-        Some(
-            parse_reason(note, "note", "why you refuse")
-                .map_err(|e| StoreError::Conflict(e.to_string()))?,
-        )
+        Some(parse_reason(note, "note", "why you refuse").map_err(StoreError::from)?)
     };
     if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
-        return Err(StoreError::Conflict(
-            "note: The note must be 1,000 characters or fewer".into(),
+        return Err(StoreError::invalid(
+            "note",
+            "The note must be 1,000 characters or fewer",
         ));
     }
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let row: Option<(i64, i64, String)> = sqlx::query_as(
         "SELECT child_id, practitioner_id, status FROM involvements \
          WHERE id = $1 AND basis = 'declared'",
@@ -290,8 +281,9 @@ async fn decide(
     .fetch_optional(&mut *a.tx)
     .await?;
     let refused = || {
-        StoreError::NotFound(
-            "involvement: There is no declaration you may decide with that id".into(),
+        StoreError::invalid(
+            "involvement",
+            "There is no declaration you may decide with that id",
         )
     };
     let Some((on, declarer, status)) = row else {
@@ -302,8 +294,9 @@ async fn decide(
         return Err(refused());
     }
     if status != "pending" {
-        return Err(StoreError::Conflict(
-            "involvement: This declaration has already been decided".into(),
+        return Err(StoreError::invalid(
+            "involvement",
+            "This declaration has already been decided",
         ));
     }
     if !ground_holds(store, &mut a.tx, child, declarer, actor, ground).await? {
@@ -323,26 +316,20 @@ async fn decide(
     .bind(id)
     .execute(&mut *a.tx)
     .await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event {
-                action: if approve {
-                    "child.involvement_approved"
-                } else {
-                    "child.involvement_refused"
-                },
-                outcome: "success",
-                subject: Some(("person", child.to_string())),
-                detail: json!({
-                    "involvement_id": id, "declared_by": declarer,
-                    "ground": ground.as_str(), "expires_on": expires,
-                }),
-            },
-        )
-        .await
+    a.commit(Event {
+        action: if approve {
+            "child.involvement_approved"
+        } else {
+            "child.involvement_refused"
+        },
+        outcome: "success",
+        subject: Some(("person", child.to_string())),
+        detail: json!({
+            "involvement_id": id, "declared_by": declarer,
+            "ground": ground.as_str(), "expires_on": expires,
+        }),
+    })
+    .await
 }
 
 /// Declarations waiting for a decision on the permit's child (shown on the record page to the

@@ -4,7 +4,7 @@
 //! records exactly as they were, including anything merged into the merged record before.
 
 use super::record::root_of;
-use crate::audit::{AuditTx, Event, Who};
+use crate::audit::{AuditTx, Event};
 use crate::{Result, SqlStore, StoreError};
 use everychild_policy::{self as policy, Permit};
 use serde_json::json;
@@ -31,7 +31,7 @@ pub struct MergeRow {
 
 /// Point every record whose chain of `merged_into` passes through `from` (inclusive) at
 /// `to` as its root.
-async fn reroot(a: &mut AuditTx, cluster_root: i64, from: i64, to: Option<i64>) -> Result<()> {
+async fn reroot(a: &mut AuditTx<'_>, cluster_root: i64, from: i64, to: Option<i64>) -> Result<()> {
     let rows: Vec<(i64, Option<i64>)> =
         sqlx::query_as("SELECT id, merged_into FROM persons WHERE root_id = $1 OR id = $2")
             .bind(cluster_root)
@@ -93,7 +93,7 @@ pub struct MergeRequestRow {
 }
 
 /// The locality a record lives in (by its postcode and the current boundaries), if known.
-async fn locality_of(a: &mut AuditTx, person: i64) -> Result<Option<i64>> {
+async fn locality_of(a: &mut AuditTx<'_>, person: i64) -> Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT bw.locality_id FROM persons p \
          JOIN postcodes pc ON pc.postcode = p.postcode \
@@ -111,7 +111,7 @@ async fn locality_of(a: &mut AuditTx, person: i64) -> Result<Option<i64>> {
 /// of one kind, and within the reviewer's scope.
 async fn check_mergeable(
     store: &SqlStore,
-    a: &mut AuditTx,
+    a: &mut AuditTx<'_>,
     actor: &policy::Actor,
     survivor: i64,
     merged: i64,
@@ -122,26 +122,30 @@ async fn check_mergeable(
     // merging must never be a way to open a child's record.
     for r in [s, m].into_iter().flatten() {
         if !super::scope::reviewer_sees(store, &mut a.tx, r, actor).await? {
-            return Err(StoreError::NotFound(
-                "other: There is no record with that number that you may merge".into(),
+            return Err(StoreError::invalid(
+                "other",
+                "There is no record with that number that you may merge",
             ));
         }
     }
     match (s, m) {
         (Some(s), Some(m)) if s == survivor && m == merged && s != m => {}
         (Some(_), Some(_)) if survivor == merged => {
-            return Err(StoreError::Conflict(
-                "other: A record cannot be merged into itself".into(),
+            return Err(StoreError::invalid(
+                "other",
+                "A record cannot be merged into itself",
             ))
         }
         (Some(_), Some(_)) => {
-            return Err(StoreError::Conflict(
-                "other: One of the records has already been merged into another".into(),
+            return Err(StoreError::invalid(
+                "other",
+                "One of the records has already been merged into another",
             ))
         }
         _ => {
-            return Err(StoreError::NotFound(
-                "other: There is no record with that number".into(),
+            return Err(StoreError::invalid(
+                "other",
+                "There is no record with that number",
             ))
         }
     }
@@ -151,8 +155,9 @@ async fn check_mergeable(
         .fetch_all(&mut *a.tx)
         .await?;
     if kinds.len() != 2 || kinds[0].0 != kinds[1].0 {
-        return Err(StoreError::Conflict(
-            "other: A child's record can only be merged with another child's".into(),
+        return Err(StoreError::invalid(
+            "other",
+            "A child's record can only be merged with another child's",
         ));
     }
     Ok(())
@@ -161,7 +166,7 @@ async fn check_mergeable(
 /// Make the merge inside the transaction; returns its id.
 async fn apply_merge(
     store: &SqlStore,
-    a: &mut AuditTx,
+    a: &mut AuditTx<'_>,
     survivor: i64,
     merged: i64,
     reason: &str,
@@ -202,12 +207,13 @@ pub(super) async fn merge(
 ) -> Result<MergeOutcome> {
     let reason = reason.trim();
     if reason.chars().count() < 10 {
-        return Err(StoreError::Conflict(
-            "reason: Explain in at least 10 characters why these are the same person".into(),
+        return Err(StoreError::invalid(
+            "reason",
+            "Explain in at least 10 characters why these are the same person",
         ));
     }
     let actor = super::permit_user(p)?;
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     check_mergeable(store, &mut a, actor, survivor, merged).await?;
     let by = crate::localities::maker(p.principal());
     let (ls, lm) = (
@@ -225,9 +231,9 @@ pub(super) async fn merge(
             .fetch_optional(&mut *a.tx)
             .await?;
             if open.is_some() {
-                return Err(StoreError::Conflict(
-                    "other: A merge of these records is already waiting for a second reviewer"
-                        .into(),
+                return Err(StoreError::invalid(
+                    "other",
+                    "A merge of these records is already waiting for a second reviewer",
                 ));
             }
             let (id,): (i64,) = sqlx::query_as(
@@ -242,34 +248,26 @@ pub(super) async fn merge(
             .bind(store.now().to_db())
             .fetch_one(&mut *a.tx)
             .await?;
-            store
-                .commit_audited(
-                    a,
-                    Who::of(p.principal()),
-                    p.purpose(),
-                    Event::success(
-                        "person.merge_requested",
-                        Some(("person", survivor.to_string())),
-                    )
-                    .detail(json!({
-                        "request_id": id, "merged_id": merged, "reason": reason,
-                        "localities": [ls, lm],
-                    })),
+            a.commit(
+                Event::success(
+                    "person.merge_requested",
+                    Some(("person", survivor.to_string())),
                 )
-                .await?;
+                .detail(json!({
+                    "request_id": id, "merged_id": merged, "reason": reason,
+                    "localities": [ls, lm],
+                })),
+            )
+            .await?;
             return Ok(MergeOutcome::Waiting(id));
         }
     }
     let id = apply_merge(store, &mut a, survivor, merged, reason, &by).await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("person.merge", Some(("person", survivor.to_string())))
-                .detail(json!({ "merge_id": id, "merged_id": merged, "reason": reason })),
-        )
-        .await?;
+    a.commit(
+        Event::success("person.merge", Some(("person", survivor.to_string())))
+            .detail(json!({ "merge_id": id, "merged_id": merged, "reason": reason })),
+    )
+    .await?;
     Ok(MergeOutcome::Merged(id))
 }
 
@@ -283,7 +281,7 @@ pub(super) async fn decide_request(
     approve: bool,
 ) -> Result<Option<i64>> {
     let actor = super::permit_user(p)?;
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let row: Option<(i64, i64, String, i64)> = sqlx::query_as(
         "SELECT survivor_id, merged_id, reason, requested_by_id FROM person_merge_requests \
          WHERE id = $1 AND decided_at IS NULL",
@@ -292,20 +290,23 @@ pub(super) async fn decide_request(
     .fetch_optional(&mut *a.tx)
     .await?;
     let Some((survivor, merged, reason, asked_by)) = row else {
-        return Err(StoreError::NotFound(
-            "request: There is no merge waiting with that number".into(),
+        return Err(StoreError::invalid(
+            "request",
+            "There is no merge waiting with that number",
         ));
     };
     for r in [survivor, merged] {
         if !super::scope::reviewer_sees(store, &mut a.tx, r, actor).await? {
-            return Err(StoreError::NotFound(
-                "request: There is no merge waiting with that number".into(),
+            return Err(StoreError::invalid(
+                "request",
+                "There is no merge waiting with that number",
             ));
         }
     }
     if asked_by == actor.user_id.0 {
-        return Err(StoreError::Conflict(
-            "request: A second reviewer must decide a merge you asked for".into(),
+        return Err(StoreError::invalid(
+            "request",
+            "A second reviewer must decide a merge you asked for",
         ));
     }
     let by = crate::localities::maker(p.principal());
@@ -340,9 +341,7 @@ pub(super) async fn decide_request(
         )
         .detail(json!({ "request_id": request, "merged_id": merged })),
     };
-    store
-        .commit_audited(a, Who::of(p.principal()), p.purpose(), ev)
-        .await?;
+    a.commit(ev).await?;
     Ok(merge_id)
 }
 
@@ -389,24 +388,25 @@ pub(super) async fn unmerge(
     p: &Permit<policy::ReviewLinks>,
     merge_id: i64,
 ) -> Result<()> {
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let row: Option<(i64, i64, Option<String>)> =
         sqlx::query_as("SELECT survivor_id, merged_id, undone_at FROM person_merges WHERE id = $1")
             .bind(merge_id)
             .fetch_optional(&mut *a.tx)
             .await?;
     let Some((survivor, merged, undone)) = row else {
-        return Err(StoreError::NotFound("merge: There is no such merge".into()));
+        return Err(StoreError::invalid("merge", "There is no such merge"));
     };
     if undone.is_some() {
-        return Err(StoreError::Conflict(
-            "merge: This merge has already been undone".into(),
+        return Err(StoreError::invalid(
+            "merge",
+            "This merge has already been undone",
         ));
     }
     let actor = super::permit_user(p)?;
     for r in [survivor, merged] {
         if !super::scope::reviewer_sees(store, &mut a.tx, r, actor).await? {
-            return Err(StoreError::NotFound("merge: There is no such merge".into()));
+            return Err(StoreError::invalid("merge", "There is no such merge"));
         }
     }
     let cluster_root = root_of(&mut a.tx, survivor).await?.unwrap_or(survivor);
@@ -421,15 +421,11 @@ pub(super) async fn unmerge(
         .bind(merge_id)
         .execute(&mut *a.tx)
         .await?;
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success("person.unmerge", Some(("person", survivor.to_string())))
-                .detail(json!({ "merge_id": merge_id, "merged_id": merged })),
-        )
-        .await
+    a.commit(
+        Event::success("person.unmerge", Some(("person", survivor.to_string())))
+            .detail(json!({ "merge_id": merge_id, "merged_id": merged })),
+    )
+    .await
 }
 
 /// The merges into a record (and into records merged into it).

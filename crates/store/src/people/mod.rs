@@ -17,9 +17,13 @@ mod search;
 pub mod types;
 pub mod volume;
 
-use crate::audit::{Event, Who};
-use crate::{AuditRow, PeopleRepo, Result, SqlStore, StoreError};
+use crate::audit::Event;
+use crate::{AuditRow, Result, SqlStore, StoreError};
+use async_trait::async_trait;
 use everychild_policy::{self as policy, Basis, Capability, Permit, Target};
+use import::ImportReport;
+use merge::{MergeOutcome, MergeRequestRow, MergeRow};
+use review::{ReviewDecision, ReviewItem};
 use serde_json::json;
 use types::*;
 
@@ -50,6 +54,143 @@ impl SqlStore {
         let d = self.clock.now().date();
         format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
     }
+}
+
+/// Children, families and the multi-agency index.
+#[async_trait]
+pub trait PeopleRepo: Send + Sync {
+    /// The bases the signed-in user has for a child, strongest first (no personal data; not
+    /// audited): `None` if there is no such child, empty if the user has no basis.
+    async fn child_bases(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        child: i64,
+    ) -> Result<Option<Vec<policy::Basis>>>;
+    /// Search the index of children; audited with the search terms.
+    async fn search_children(
+        &self,
+        p: &Permit<policy::SearchChildren>,
+        q: &ChildQuery,
+    ) -> Result<Vec<ChildHit>>;
+    /// A child's record, if the permit's basis holds now (checked in the same transaction as
+    /// the read); audited. `Ok(None)` for no such child or a basis that does not hold;
+    /// `Err(Merged(id))` is never returned: a merged record answers with its survivor's id in
+    /// [`ChildRecord::child`].
+    async fn view_child(&self, p: &Permit<policy::ViewChild>) -> Result<Option<ChildRecord>>;
+    /// Register a child one works with (and, optionally, their parents or carers), recording
+    /// one's own involvement; audited.
+    async fn register_child(
+        &self,
+        p: &Permit<policy::DeclareInvolvement>,
+        child: NewPerson,
+        involvement: NewInvolvement,
+    ) -> Result<i64>;
+    /// Ask to be recorded as working with the permit's child, with the reason: a request that
+    /// opens nothing until it is approved; audited against the child.
+    async fn declare_involvement(
+        &self,
+        p: &Permit<policy::DeclareInvolvement>,
+        involvement: NewInvolvement,
+        reason: &str,
+    ) -> Result<i64>;
+    /// Add a flag to the permit's child; audited.
+    async fn add_flag(
+        &self,
+        p: &Permit<policy::UpdateChild>,
+        kind: &str,
+        since: &str,
+    ) -> Result<i64>;
+    /// End a flag of the permit's child; audited.
+    async fn end_flag(&self, p: &Permit<policy::UpdateChild>, flag: i64, until: &str)
+        -> Result<()>;
+    /// Add a relative of the permit's child (a new person); audited.
+    async fn add_relative(
+        &self,
+        p: &Permit<policy::UpdateChild>,
+        relative: NewPerson,
+        kind: &str,
+        same_household: bool,
+        parental_responsibility: bool,
+    ) -> Result<i64>;
+    /// Hide (or show again) the permit's child's address and contacts everywhere; audited.
+    async fn set_shielded(&self, p: &Permit<policy::UpdateChild>, shielded: bool) -> Result<()>;
+    /// Open the permit's child's record in an emergency for `minutes`; audited, and queued for
+    /// the data protection officer's review.
+    async fn break_glass(
+        &self,
+        p: &Permit<policy::BreakGlass>,
+        reason: &str,
+        minutes: i64,
+    ) -> Result<String>;
+    /// Break-glass accesses, unreviewed first.
+    async fn break_glass_list(
+        &self,
+        p: &Permit<policy::ReviewBreakGlass>,
+    ) -> Result<Vec<BreakGlassRow>>;
+    /// Record the review of a break-glass access; audited.
+    async fn review_break_glass(
+        &self,
+        p: &Permit<policy::ReviewBreakGlass>,
+        id: i64,
+        appropriate: bool,
+    ) -> Result<()>;
+    /// Import an agency's extract: unchanged rows change nothing; the others are linked to a
+    /// known child, queued for review or made new children by the linkage engine, and the
+    /// agency is recorded as involved; one audited transaction.
+    async fn import_agency_extract(
+        &self,
+        p: &Permit<policy::ImportAgencyRecords>,
+        organisation: i64,
+        rows: &[everychild_domain::person::ExtractRow],
+    ) -> Result<ImportReport>;
+    /// Agency records waiting for a reviewer, with their candidates; audited.
+    async fn review_queue(&self, p: &Permit<policy::ReviewLinks>) -> Result<Vec<ReviewItem>>;
+    /// One agency record waiting for a reviewer; audited.
+    async fn review_item(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        id: i64,
+    ) -> Result<Option<ReviewItem>>;
+    /// Link the record to a candidate, make it a new child, or defer it; audited.
+    async fn decide_review(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        id: i64,
+        decision: ReviewDecision,
+    ) -> Result<()>;
+    /// Merge the record `merged` into `survivor` (nothing is moved or lost); audited. Records
+    /// in different localities wait for a second reviewer instead.
+    async fn merge_people(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        survivor: i64,
+        merged: i64,
+        reason: &str,
+    ) -> Result<MergeOutcome>;
+    /// A second reviewer approves (merging, in the same transaction) or refuses a merge
+    /// waiting across localities; returns the merge's id when approved; audited.
+    async fn decide_merge_request(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        request: i64,
+        approve: bool,
+    ) -> Result<Option<i64>>;
+    /// Merges waiting for a second reviewer that involve a record.
+    async fn merge_requests(
+        &self,
+        p: &Permit<policy::ReviewLinks>,
+        person: i64,
+    ) -> Result<Vec<MergeRequestRow>>;
+    /// Undo a merge, restoring both records exactly; audited.
+    async fn unmerge(&self, p: &Permit<policy::ReviewLinks>, merge_id: i64) -> Result<()>;
+    /// The merges into a record.
+    async fn merges(&self, p: &Permit<policy::ReviewLinks>, person: i64) -> Result<Vec<MergeRow>>;
+    /// Who has viewed, searched for or changed a child's record; audited.
+    async fn child_access_log(
+        &self,
+        p: &Permit<policy::ViewChildAccessLog>,
+        child: i64,
+    ) -> Result<Vec<AuditRow>>;
 }
 
 #[async_trait::async_trait]
@@ -200,14 +341,15 @@ impl PeopleRepo for SqlStore {
         let user = permit_user(p)?.user_id.0;
         let reason = reason.trim();
         if reason.chars().count() < 10 {
-            return Err(StoreError::Conflict(
-                "reason: Explain in at least 10 characters why you need to open this record now"
-                    .into(),
+            return Err(StoreError::invalid(
+                "reason",
+                "Explain in at least 10 characters why you need to open this record now",
             ));
         }
         if !(5..=120).contains(&minutes) {
-            return Err(StoreError::Conflict(
-                "minutes: Ask for between 5 and 120 minutes".into(),
+            return Err(StoreError::invalid(
+                "minutes",
+                "Ask for between 5 and 120 minutes",
             ));
         }
         let now = self.clock.now();
@@ -216,9 +358,9 @@ impl PeopleRepo for SqlStore {
                 .to_db();
         let day_ago =
             everychild_domain::Timestamp::from_datetime(now - time::Duration::hours(24)).to_db();
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let Some(root) = record::root_of(&mut a.tx, child).await? else {
-            return Err(StoreError::NotFound("child: There is no such child".into()));
+            return Err(StoreError::invalid("child", "There is no such child"));
         };
         // At most once per child per user per day until the data protection officer has
         // reviewed the last use.
@@ -233,10 +375,10 @@ impl PeopleRepo for SqlStore {
         .fetch_one(&mut *a.tx)
         .await?;
         if recent > 0 {
-            return Err(StoreError::Conflict(
-                "reason: You used emergency access to this child's record in the last 24 hours; \
-                 the data protection officer must review it before you can use it again"
-                    .into(),
+            return Err(StoreError::invalid(
+                "reason",
+                "You used emergency access to this child's record in the last 24 hours; \
+                 the data protection officer must review it before you can use it again",
             ));
         }
         let (id,): (i64,) = sqlx::query_as(
@@ -249,19 +391,14 @@ impl PeopleRepo for SqlStore {
         .bind(&expires)
         .fetch_one(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event {
+        a.commit(Event {
                 action: "child.break_glass",
                 outcome: "success",
                 subject: Some(("person", root.to_string())),
                 // The reason is kept with the access for the data protection officer, not in
                 // the audit log that administrators read.
                 detail: json!({ "break_glass_id": id, "expires_at": expires, "review": "awaiting the data protection officer" }),
-            },
-        )
+            })
         .await?;
         Ok(expires)
     }
@@ -315,7 +452,7 @@ impl PeopleRepo for SqlStore {
         } else {
             "inappropriate"
         };
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let n = sqlx::query(
             "UPDATE break_glass SET review_outcome = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4 AND reviewed_at IS NULL",
         )
@@ -327,14 +464,12 @@ impl PeopleRepo for SqlStore {
         .await?
         .rows_affected();
         if n == 0 {
-            return Err(StoreError::NotFound(
-                "id: There is no unreviewed break-glass access with that id".into(),
+            return Err(StoreError::invalid(
+                "id",
+                "There is no unreviewed break-glass access with that id",
             ));
         }
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("break_glass.review", Some(("break_glass", id.to_string())))
                 .detail(json!({ "outcome": outcome })),
         )

@@ -4,7 +4,7 @@
 
 use super::record::{PersonRow, PERSON_COLUMNS};
 use super::types::PersonView;
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::{Result, SqlStore, StoreError};
 use everychild_domain::person::ExtractRow;
 use everychild_linkage::Explanation;
@@ -188,7 +188,7 @@ pub(super) async fn decide(
 ) -> Result<()> {
     let now = store.now().to_db();
     let by = crate::localities::maker(p.principal());
-    let mut a = store.begin_audited().await?;
+    let mut a = store.audited(p).await?;
     let rec: Option<(i64, String, String)> = sqlx::query_as(
         "SELECT a.organisation_id, a.fields, o.agency_type FROM agency_records a JOIN organisations o ON o.id = a.organisation_id \
          WHERE a.id = $1 AND a.status = 'review'",
@@ -197,8 +197,9 @@ pub(super) async fn decide(
     .fetch_optional(&mut *a.tx)
     .await?;
     let Some((org, fields, agency_type)) = rec else {
-        return Err(StoreError::NotFound(
-            "record: There is no agency record waiting for review with that number".into(),
+        return Err(StoreError::invalid(
+            "record",
+            "There is no agency record waiting for review with that number",
         ));
     };
     let row: ExtractRow = serde_json::from_str(&fields)
@@ -214,8 +215,9 @@ pub(super) async fn decide(
     for (c,) in &candidates {
         let root = super::record::root_of(&mut a.tx, *c).await?.unwrap_or(*c);
         if !super::scope::reviewer_sees(store, &mut a.tx, root, actor).await? {
-            return Err(StoreError::NotFound(
-                "record: There is no agency record waiting for your review with that number".into(),
+            return Err(StoreError::invalid(
+                "record",
+                "There is no agency record waiting for your review with that number",
             ));
         }
     }
@@ -239,8 +241,9 @@ pub(super) async fn decide(
                 .await?
                 .rows_affected();
             if n == 0 {
-                return Err(StoreError::Conflict(
-                    "candidate: Choose one of the children listed".into(),
+                return Err(StoreError::invalid(
+                    "candidate",
+                    "Choose one of the children listed",
                 ));
             }
             Some(pid)
@@ -289,16 +292,12 @@ pub(super) async fn decide(
         ReviewDecision::NewChild => "new_child",
         ReviewDecision::Defer => "deferred",
     };
-    store
-        .commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
-            Event::success(
-                "link_review.decide",
-                Some(("agency_record", id.to_string())),
-            )
-            .detail(json!({ "decision": what, "person_id": person })),
+    a.commit(
+        Event::success(
+            "link_review.decide",
+            Some(("agency_record", id.to_string())),
         )
-        .await
+        .detail(json!({ "decision": what, "person_id": person })),
+    )
+    .await
 }

@@ -50,7 +50,7 @@ pub(super) async fn run(
         q.identifier.as_deref(),
         q.postcode.as_deref(),
     )
-    .map_err(|e| crate::StoreError::Conflict(e.to_string()))?;
+    .map_err(crate::StoreError::from)?;
     let ident = q
         .identifier
         .as_deref()

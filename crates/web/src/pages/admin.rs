@@ -271,10 +271,7 @@ pub async fn create_user(
                     back: format!("/admin/users/{}", id.0),
                 })
             }
-            Err(e) => match AppError::from(e) {
-                AppError::Conflict(fe) => errors.push(fe),
-                other => return Err(other.into()),
-            },
+            Err(e) => errors.refusal(e)?,
         }
     }
     render_status(
@@ -395,10 +392,7 @@ pub async fn link_identity(
             Ok(_) => {
                 return Ok(Redirect::to(&format!("/admin/users/{id}?done=linked")).into_response())
             }
-            Err(everychild_store::StoreError::Conflict(m)) => {
-                errors.add("subject", m.split_once(": ").map_or(m.as_str(), |x| x.1));
-            }
-            Err(e) => return Err(AppError::from(e).into()),
+            Err(e) => errors.refusal(e)?,
         }
     }
     let view = ctx
@@ -667,10 +661,7 @@ pub async fn create_organisation(
             .await
         {
             Ok(_) => return Ok(Redirect::to("/admin/organisations").into_response()),
-            Err(e) => match AppError::from(e) {
-                AppError::Conflict(fe) => errors.push(fe),
-                other => return Err(other.into()),
-            },
+            Err(e) => errors.refusal(e)?,
         }
     }
     organisations_page(&ctx, &st, errors, name, kind, agency).await
@@ -819,10 +810,7 @@ pub async fn issue_token(
                     back: "/admin/tokens".into(),
                 })
             }
-            Err(e) => match AppError::from(e) {
-                AppError::Conflict(fe) => errors.push(fe),
-                other => return Err(other.into()),
-            },
+            Err(e) => errors.refusal(e)?,
         }
     }
     tokens_page(&ctx, &st, errors, form).await

@@ -264,10 +264,7 @@ pub async fn age_phases(
         match AgePhases::parse(phases) {
             Ok(valid) => match st.store.set_age_phases(&permit, authority.id, &valid).await {
                 Ok(()) => return Ok(back(&authority.code, "phases")),
-                Err(e) => match AppError::from(e) {
-                    AppError::Conflict(fe) => errors.push(fe),
-                    other => return Err(other.into()),
-                },
+                Err(e) => errors.refusal(e)?,
             },
             Err(e) => errors.push(e),
         }

@@ -132,10 +132,10 @@ pub async fn create_locality(
             authority.code
         ))
         .into_response()),
-        Err(e) => match AppError::from(e) {
-            AppError::Conflict(fe) => {
-                let mut errors = FormErrors::none();
-                errors.push(fe);
+        Err(e) => {
+            let mut errors = FormErrors::none();
+            errors.refusal(e)?;
+            {
                 Ok(list_page(
                     &st,
                     &ctx,
@@ -146,8 +146,7 @@ pub async fn create_locality(
                 )
                 .await?)
             }
-            other => Err(other.into()),
-        },
+        }
     }
 }
 
@@ -499,10 +498,7 @@ pub async fn create(
                 Ok(id) => {
                     return Ok(Redirect::to(&format!("/admin/boundary-sets/{id}")).into_response())
                 }
-                Err(e) => match AppError::from(e) {
-                    AppError::Conflict(fe) => errors.push(fe),
-                    other => return Err(other.into()),
-                },
+                Err(e) => errors.refusal(e)?,
             }
         }
     }

@@ -443,10 +443,7 @@ pub async fn declare(
             .await
         {
             Ok(_) => return Ok(Redirect::to(&format!("/children/{id}")).into_response()),
-            Err(e) => match AppError::from(e) {
-                AppError::Conflict(fe) | AppError::NotFoundBecause(fe) => errors.push(fe),
-                other => return Err(other.into()),
-            },
+            Err(e) => errors.refusal(e)?,
         }
     }
     Ok(no_access(&st, &ctx, id, errors, f).await?)
@@ -477,21 +474,12 @@ pub async fn break_glass(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}?done=break_glass")).into_response()),
-        Err(e) => match AppError::from(e) {
-            AppError::Conflict(fe) | AppError::NotFoundBecause(fe) => {
-                let mut errors = FormErrors::none();
-                errors.add(
-                    if fe.field == "reason" {
-                        "glass_reason"
-                    } else {
-                        fe.field
-                    },
-                    &fe.message,
-                );
-                Ok(no_access(&st, &ctx, id, errors, f).await?)
-            }
-            other => Err(other.into()),
-        },
+        Err(e) => {
+            let mut errors = FormErrors::none();
+            errors.refusal(e)?;
+            // The store names its own input: the reason is this form's `glass_reason`.
+            Ok(no_access(&st, &ctx, id, errors.renamed("reason", "glass_reason"), f).await?)
+        }
     }
 }
 
@@ -722,24 +710,11 @@ pub async fn merge(
                     Redirect::to(&format!("/children/{id}?done=merge-requested")).into_response(),
                 )
             }
-            Err(e) => match AppError::from(e) {
-                AppError::Conflict(fe) | AppError::NotFoundBecause(fe) => {
-                    let field = if fe.field == "form" {
-                        "merge_reason"
-                    } else {
-                        fe.field
-                    };
-                    errors.add(
-                        if field == "reason" {
-                            "merge_reason"
-                        } else {
-                            field
-                        },
-                        &fe.message,
-                    )
-                }
-                other => return Err(other.into()),
-            },
+            Err(e) => {
+                errors.refusal(e)?;
+                // The store names its own input: the reason is this form's `merge_reason`.
+                errors = errors.renamed("reason", "merge_reason");
+            }
         },
     }
     Ok(record_page(&st, &ctx, id, None, errors).await?)
@@ -775,14 +750,15 @@ pub async fn decide_merge_request(
         Ok(None) => {
             Ok(Redirect::to(&format!("/children/{back}?done=merge-refused")).into_response())
         }
-        Err(e) => match AppError::from(e) {
-            AppError::Conflict(fe) | AppError::NotFoundBecause(fe) => {
-                let mut errors = FormErrors::none();
-                errors.add("merge_reason", &fe.message);
-                Ok(record_page(&st, &ctx, back, None, errors).await?)
+        Err(e) => {
+            let mut named = FormErrors::none();
+            named.refusal(e)?;
+            let mut errors = FormErrors::none();
+            for (_, message) in named.list() {
+                errors.add("merge_reason", message);
             }
-            other => Err(other.into()),
-        },
+            Ok(record_page(&st, &ctx, back, None, errors).await?)
+        }
     }
 }
 

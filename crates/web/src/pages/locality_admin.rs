@@ -151,13 +151,10 @@ async fn finish(
         Some(Ok(())) => {
             Ok(Redirect::to(&format!("/localities/{id}/manage?done={done}")).into_response())
         }
-        Some(Err(e)) => match AppError::from(e) {
-            AppError::Conflict(fe) | AppError::NotFoundBecause(fe) => {
-                errors.push(fe);
-                Ok(page(st, ctx, id, errors, f, None).await?)
-            }
-            other => Err(other.into()),
-        },
+        Some(Err(e)) => {
+            errors.refusal(e)?;
+            Ok(page(st, ctx, id, errors, f, None).await?)
+        }
         None => Ok(page(st, ctx, id, errors, f, None).await?),
     }
 }

@@ -40,14 +40,7 @@ pub(crate) async fn all_localities(
 
 /// A store refusal that names a field, as a form error; anything else stays an error.
 pub(crate) fn form_error(e: StoreError, errors: &mut FormErrors) -> Result<(), AppError> {
-    match e {
-        StoreError::Conflict(m) | StoreError::NotFound(m) if m.contains(": ") => {
-            let (field, msg) = m.split_once(": ").unwrap_or(("form", &m));
-            errors.add(field, msg);
-            Ok(())
-        }
-        other => Err(other.into()),
-    }
+    errors.refusal(e)
 }
 
 #[derive(Template)]

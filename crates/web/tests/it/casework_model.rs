@@ -8,9 +8,8 @@ use everychild_domain::casework::{
     ClosureReason, Command, Episode, Level, Need, Outcome, Route, SocialCareOutcome,
 };
 use everychild_policy::{authorize, Actor, Basis, Principal, Target};
-use everychild_store::{
-    CaseRepo, NewInvolvement, NewPerson, NewRequest, OrgRepo, PeopleRepo, StoreError,
-};
+use everychild_store::prelude::*;
+use everychild_store::{NewInvolvement, NewPerson, NewRequest, StoreError};
 use everychild_testkit::TestApp;
 
 /// A small deterministic generator (xorshift), so a failure can be replayed from its seed.

@@ -286,10 +286,10 @@ async fn editable(st: &AppState, ctx: &Ctx, id: &str) -> Result<(Target, EntryDe
         .await?
         .ok_or(AppError::NotFound)?;
     if !d.summary.status.allowed().contains(&EntryCommand::Edit) {
-        return Err(AppError::Conflict(FieldError::new(
+        return Err(AppError::Conflict(vec![FieldError::new(
             "status",
             "An archived entry cannot be changed: restore it as a draft first",
-        )));
+        )]));
     }
     Ok((target, d))
 }

@@ -127,13 +127,7 @@ fn status_for(errors: &FormErrors, conflict: bool) -> StatusCode {
 /// A store refusal that names a field, as a form error (a conflict); anything else stays an
 /// error.
 fn refusal(e: StoreError, errors: &mut FormErrors) -> Result<(), AppError> {
-    match AppError::from(e) {
-        AppError::Conflict(fe) | AppError::NotFoundBecause(fe) => {
-            errors.push(fe);
-            Ok(())
-        }
-        other => Err(other),
-    }
+    errors.refusal(e)
 }
 
 /// An entry in a list.

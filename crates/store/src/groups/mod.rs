@@ -10,141 +10,22 @@
 //! `people/basis.rs` looks at group teams, so opening a child or a request needs one of the
 //! usual bases.
 
-use crate::audit::{Event, Who};
+use crate::audit::Event;
 use crate::localities::{maker, permit_locality};
 use crate::people::permit_user;
-use crate::{GroupRepo, Result, SqlStore, StoreError};
-use everychild_domain::casework::{parse_team_role, GroupTeamKind, NewGroupTeam, NewMeeting};
+use crate::{Result, SqlStore, StoreError};
+use async_trait::async_trait;
+use everychild_domain::casework::{parse_team_role, GroupTeamKind, NewGroupTeam};
 use everychild_policy::{self as policy, Capability, Permit, Target};
-use serde::Serialize;
 use serde_json::json;
 use sqlx::AnyConnection;
 
-/// What the web layer needs to choose the permit for a team (no personal data).
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupTeamScope {
-    /// The team.
-    pub id: i64,
-    /// Its name.
-    pub name: String,
-    /// Its locality.
-    pub locality_id: i64,
-    /// Whether the asking user is a current member.
-    pub member: bool,
-}
-
-/// A team in its locality's list.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupTeamSummary {
-    /// The team.
-    pub id: i64,
-    /// Its name.
-    pub name: String,
-    /// School or cluster.
-    pub kind: GroupTeamKind,
-    /// Its schools: URN and name.
-    pub schools: Vec<(i64, String)>,
-    /// The lead's name.
-    pub lead: String,
-    /// Current members.
-    pub members: i64,
-    /// Children covered now.
-    pub children: i64,
-}
-
-/// A current member of a group team.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupMemberRow {
-    /// Row id (to remove them).
-    pub id: i64,
-    /// The user.
-    pub user_id: i64,
-    /// Name.
-    pub name: String,
-    /// Their organisation.
-    pub organisation: String,
-    /// Their part in the team.
-    pub team_role: String,
-    /// Since.
-    pub since: String,
-    /// Whether they lead the team.
-    pub is_lead: bool,
-}
-
-/// A child the team covers: the name and the request, nothing from the record.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupChildRow {
-    /// Row id (to remove the child).
-    pub id: i64,
-    /// The request for support.
-    pub request_id: i64,
-    /// The child's name.
-    pub child_name: String,
-}
-
-/// A meeting of a group team.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupMeetingRow {
-    /// When.
-    pub held_on: String,
-    /// Who attended.
-    pub attendees: String,
-    /// What was decided.
-    pub decisions: String,
-    /// Who recorded it.
-    pub recorded_by: String,
-}
-
-/// A group team in full, as its members and its locality's managers see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupTeamDetail {
-    /// The team.
-    pub id: i64,
-    /// Its name.
-    pub name: String,
-    /// School or cluster.
-    pub kind: GroupTeamKind,
-    /// Its locality, `(id, name)`.
-    pub locality: (i64, String),
-    /// The lead's name.
-    pub lead: String,
-    /// Its schools: URN and name.
-    pub schools: Vec<(i64, String)>,
-    /// Current members, the lead first.
-    pub members: Vec<GroupMemberRow>,
-    /// Children covered now, by name.
-    pub children: Vec<GroupChildRow>,
-    /// Meetings, newest first.
-    pub meetings: Vec<GroupMeetingRow>,
-}
-
-/// A change to a group team (for one audited method).
-#[derive(Debug, Clone)]
-pub enum GroupChange<'a> {
-    /// Add a member with their part in the team.
-    AddMember {
-        /// The user.
-        user: i64,
-        /// Their part.
-        team_role: &'a str,
-    },
-    /// End a membership (by row id).
-    RemoveMember(i64),
-    /// Cover a child, by their open request in the locality.
-    AddChild(i64),
-    /// Stop covering a child (by row id).
-    RemoveChild(i64),
-    /// Record a meeting.
-    Meeting(&'a NewMeeting),
-}
+mod types;
+pub use types::*;
 
 fn kind_of(id: i64, raw: &str) -> Result<GroupTeamKind> {
     GroupTeamKind::parse(raw)
         .map_err(|_| StoreError::Corrupt(format!("group team {id}: kind {raw}")))
-}
-
-fn conflict(m: impl Into<String>) -> StoreError {
-    StoreError::Conflict(m.into())
 }
 
 /// The team a permit is for: id, locality and the claimed membership.
@@ -295,9 +176,9 @@ impl SqlStore {
         let l = permit_locality(p)?;
         let name = t.name.trim();
         if name.is_empty() {
-            return Err(conflict("name: Enter the team's name"));
+            return Err(StoreError::invalid("name", "Enter the team's name"));
         }
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let loc: Option<(String, Option<String>)> = sqlx::query_as(
             "SELECT l.name, au.code FROM localities l LEFT JOIN authorities au ON au.id = l.authority_id WHERE l.id = $1",
         )
@@ -315,9 +196,12 @@ impl SqlStore {
         .fetch_one(&mut *a.tx)
         .await?;
         if taken > 0 {
-            return Err(conflict(format!(
-                "name: There is already a team called {name} in {locality_name}: choose another name"
-            )));
+            return Err(StoreError::invalid(
+                "name",
+                format!(
+                    "There is already a team called {name} in {locality_name}: choose another name"
+                ),
+            ));
         }
         // Each school must be known, and in the locality under the current boundary set (or a
         // city-wide school of the same authority, which serves every locality).
@@ -330,8 +214,7 @@ impl SqlStore {
             .fetch_optional(&mut *a.tx)
             .await?;
             let Some((school_name, ward, city_wide, school_authority)) = school else {
-                return Err(conflict(format!(
-                    "urns: There is no school with the URN {urn}: check it on Get Information about Schools"
+                return Err(StoreError::invalid("urns", format!("There is no school with the URN {urn}: check it on Get Information about Schools"
                 )));
             };
             let ward_locality: Option<(i64,)> = match &ward {
@@ -349,14 +232,14 @@ impl SqlStore {
             let here = ward_locality.map(|w| w.0) == Some(l)
                 || (city_wide != 0 && authority.as_deref() == Some(school_authority.as_str()));
             if !here {
-                return Err(conflict(format!(
-                    "urns: {school_name} (URN {urn}) is not in {locality_name}: enter the URN of a school in the locality"
+                return Err(StoreError::invalid("urns", format!("{school_name} (URN {urn}) is not in {locality_name}: enter the URN of a school in the locality"
                 )));
             }
         }
         if active_front_line(&mut a.tx, t.lead).await?.is_none() {
-            return Err(conflict(
-                "lead: Choose a practitioner or locality manager with an active account",
+            return Err(StoreError::invalid(
+                "lead",
+                "Choose a practitioner or locality manager with an active account",
             ));
         }
         let now = self.now().to_db();
@@ -389,10 +272,7 @@ impl SqlStore {
         .bind(&by)
         .execute(&mut *a.tx)
         .await?;
-        self.commit_audited(
-            a,
-            Who::of(p.principal()),
-            p.purpose(),
+        a.commit(
             Event::success("group_team.create", Some(("group_team", id.to_string()))).detail(
                 json!({
                     "locality_id": l,
@@ -536,18 +416,18 @@ impl SqlStore {
         change: GroupChange<'_>,
     ) -> Result<()> {
         let l = permit_locality(p)?;
-        let mut a = self.begin_audited().await?;
+        let mut a = self.audited(p).await?;
         let locality_name = team_in_locality(&mut a.tx, team, l).await?;
         let now = self.now().to_db();
         let by = maker(p.principal());
         let team_subject = ("group_team", team.to_string());
         let event = match change {
             GroupChange::AddMember { user, team_role } => {
-                let team_role = parse_team_role(team_role)
-                    .map_err(|e| conflict(format!("{}: {}", e.field, e.message)))?;
+                let team_role = parse_team_role(team_role).map_err(StoreError::from)?;
                 if active_front_line(&mut a.tx, user).await?.is_none() {
-                    return Err(conflict(
-                        "member: Choose a practitioner or locality manager with an active account",
+                    return Err(StoreError::invalid(
+                        "member",
+                        "Choose a practitioner or locality manager with an active account",
                     ));
                 }
                 let (already,): (i64,) = sqlx::query_as(
@@ -558,7 +438,10 @@ impl SqlStore {
                 .fetch_one(&mut *a.tx)
                 .await?;
                 if already > 0 {
-                    return Err(conflict("member: This person is already in the team"));
+                    return Err(StoreError::invalid(
+                        "member",
+                        "This person is already in the team",
+                    ));
                 }
                 sqlx::query(
                     "INSERT INTO group_team_members (team_id, user_id, team_role, since, added_by) VALUES ($1, $2, $3, $4, $5)",
@@ -583,13 +466,15 @@ impl SqlStore {
                 .fetch_optional(&mut *a.tx)
                 .await?;
                 let Some((user, lead)) = member else {
-                    return Err(StoreError::NotFound(
-                        "member: There is no such member of the team".into(),
+                    return Err(StoreError::invalid(
+                        "member",
+                        "There is no such member of the team",
                     ));
                 };
                 if user == lead {
-                    return Err(conflict(
-                        "member: The team's lead stays a member while they lead it",
+                    return Err(StoreError::invalid(
+                        "member",
+                        "The team's lead stays a member while they lead it",
                     ));
                 }
                 sqlx::query(
@@ -611,18 +496,19 @@ impl SqlStore {
                 .fetch_optional(&mut *a.tx)
                 .await?;
                 let Some((request_locality, status, child)) = r else {
-                    return Err(conflict(
-                        "request: Choose a request for support from the list",
+                    return Err(StoreError::invalid(
+                        "request",
+                        "Choose a request for support from the list",
                     ));
                 };
                 if request_locality != l {
-                    return Err(conflict(format!(
-                        "request: That request for support is not in {locality_name}: choose one of the locality's open requests"
+                    return Err(StoreError::invalid("request", format!("That request for support is not in {locality_name}: choose one of the locality's open requests"
                     )));
                 }
                 if status == "closed" {
-                    return Err(conflict(
-                        "request: That request for support is closed: choose an open one",
+                    return Err(StoreError::invalid(
+                        "request",
+                        "That request for support is closed: choose an open one",
                     ));
                 }
                 // The team's members come from several agencies: the family must have agreed to
@@ -635,9 +521,7 @@ impl SqlStore {
                 .fetch_one(&mut *a.tx)
                 .await?;
                 if shared == 0 {
-                    return Err(conflict(
-                        "request: The family has not agreed to share this request with every agency working with the child: record that consent on the request first",
-                    ));
+                    return Err(StoreError::invalid("request", "The family has not agreed to share this request with every agency working with the child: record that consent on the request first"));
                 }
                 let (already,): (i64,) = sqlx::query_as(
                     "SELECT COUNT(*) FROM group_team_children WHERE team_id = $1 AND request_id = $2 AND removed_at IS NULL",
@@ -647,8 +531,9 @@ impl SqlStore {
                 .fetch_one(&mut *a.tx)
                 .await?;
                 if already > 0 {
-                    return Err(conflict(
-                        "request: The team already covers this request for support",
+                    return Err(StoreError::invalid(
+                        "request",
+                        "The team already covers this request for support",
                     ));
                 }
                 sqlx::query(
@@ -674,8 +559,9 @@ impl SqlStore {
                 .fetch_optional(&mut *a.tx)
                 .await?;
                 let Some((request, child)) = r else {
-                    return Err(StoreError::NotFound(
-                        "request: The team does not cover that child now".into(),
+                    return Err(StoreError::invalid(
+                        "request",
+                        "The team does not cover that child now",
                     ));
                 };
                 sqlx::query(
@@ -709,8 +595,7 @@ impl SqlStore {
                     .detail(json!({ "held_on": m.held_on.to_string() }))
             }
         };
-        self.commit_audited(a, Who::of(p.principal()), p.purpose(), event)
-            .await
+        a.commit(event).await
     }
 
     async fn group_members_offered(
@@ -772,6 +657,67 @@ impl SqlStore {
             })
             .collect())
     }
+}
+
+/// Teams around a school or a cluster of schools: set up and run by their locality's
+/// managers, seen by their members. Every change is audited in its transaction; a member sees
+/// the children's names and their requests, and membership is never a basis for a child's
+/// record.
+#[async_trait]
+pub trait GroupRepo: Send + Sync {
+    /// A team's name, locality and whether the permit's user is a current member (no personal
+    /// data: to choose the permit). `None` if there is no such team.
+    async fn group_team_scope(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        id: i64,
+    ) -> Result<Option<GroupTeamScope>>;
+    /// A locality's name and its teams' scopes (as [`GroupRepo::group_team_scope`]); `None` if
+    /// there is no such locality.
+    async fn group_team_scopes(
+        &self,
+        p: &Permit<policy::FindChildBasis>,
+        locality: i64,
+    ) -> Result<Option<(String, Vec<GroupTeamScope>)>>;
+    /// Every team of the permit's locality, by name; audited.
+    async fn group_teams(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+    ) -> Result<Vec<GroupTeamSummary>>;
+    /// Create a team in the permit's locality (its schools in the locality, a unique name, an
+    /// active lead, who becomes its first member); audited. Returns its id.
+    async fn create_group_team(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+        t: &everychild_domain::casework::NewGroupTeam,
+    ) -> Result<i64>;
+    /// The permit's team, if the claim (member, or manager of its locality) holds in the same
+    /// transaction; audited.
+    async fn group_team(
+        &self,
+        p: &Permit<policy::ViewGroupTeam>,
+    ) -> Result<Option<GroupTeamDetail>>;
+    /// Change a team of the permit's locality: members, children (only open requests in the
+    /// locality), meetings; audited.
+    async fn change_group_team(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+        team: i64,
+        change: GroupChange<'_>,
+    ) -> Result<()>;
+    /// Who may be offered as a lead or member: active front-line staff working in the
+    /// permit's locality, `(user id, "Name (job, organisation)")`.
+    async fn group_member_candidates(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+    ) -> Result<Vec<(i64, String)>>;
+    /// The locality's open requests the team does not cover yet, `(request id, label)`;
+    /// audited.
+    async fn group_child_candidates(
+        &self,
+        p: &Permit<policy::ManageGroupTeam>,
+        team: i64,
+    ) -> Result<Vec<(i64, String)>>;
 }
 
 #[async_trait::async_trait]

@@ -21,6 +21,15 @@ pub use rules::{
 };
 pub use scopes::scope_for;
 
+use everychild_domain::Role;
+
+/// The front line: the roles that work with children and families directly. Only they can be
+/// a lead professional, a member of a team around the child or of a team around a school, or
+/// hold a basis for a child's record ([`decide`] allows [`Action::FindChildBasis`] to exactly
+/// these roles, and a test holds the two together). The store asks the database for accounts
+/// with these roles when it checks or offers a member.
+pub const FRONT_LINE: &[Role] = &[Role::Practitioner, Role::LocalityManager];
+
 use std::marker::PhantomData;
 
 /// Proof that the policy allowed capability `C` for an actor on a target, for a purpose.

@@ -652,6 +652,16 @@ mod tests {
     }
 
     #[test]
+    fn the_front_line_set_is_who_may_hold_a_basis_for_a_child() {
+        for r in Role::ALL {
+            let allowed = decide(&user(r), Action::FindChildBasis, &Target::None) == Allow;
+            assert_eq!(allowed, crate::FRONT_LINE.contains(&r), "{r:?}");
+            let answers = decide(&user(r), Action::AnswerTeamInvitation, &Target::None) == Allow;
+            assert_eq!(answers, crate::FRONT_LINE.contains(&r), "{r:?}");
+        }
+    }
+
+    #[test]
     fn a_reset_password_must_be_changed_first() {
         let mut p = user(Role::Administrator);
         if let Principal::User(a) = &mut p {

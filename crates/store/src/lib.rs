@@ -25,6 +25,7 @@ mod orgs;
 mod people;
 mod pool;
 mod resets;
+mod sql;
 mod throttle;
 mod tokens;
 mod types;

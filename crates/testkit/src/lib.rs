@@ -147,9 +147,14 @@ impl Drop for TestDb {
                         if let Ok(mut c) =
                             <sqlx::PgConnection as sqlx::Connection>::connect(&base).await
                         {
+                            // A schema still locked by a connection that was never released
+                            // is left behind rather than waited for without end.
                             let _ = sqlx::Executor::execute(
                                 &mut c,
-                                format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str(),
+                                format!(
+                                    "SET lock_timeout = '30s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
+                                )
+                                .as_str(),
                             )
                             .await;
                         }

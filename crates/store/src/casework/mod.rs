@@ -197,9 +197,10 @@ impl SqlStore {
             .await?;
         }
         if let Command::AppointLead { user } = cmd {
-            let ok: Option<(String,)> = sqlx::query_as(
-                "SELECT role FROM users WHERE id = $1 AND disabled = 0 AND role IN ('practitioner', 'locality_manager')",
-            )
+            let ok: Option<(String,)> = sqlx::query_as(&format!(
+                "SELECT role FROM users WHERE id = $1 AND disabled = 0 AND {front_line}",
+                front_line = crate::sql::role_in("role", policy::FRONT_LINE)
+            ))
             .bind(user)
             .fetch_optional(&mut *a.tx)
             .await?;

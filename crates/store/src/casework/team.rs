@@ -63,9 +63,10 @@ impl TeamRepo for SqlStore {
             }
             _ => return Err(StoreError::invalid("request", "There is no such request")),
         }
-        let ok: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM users WHERE id = $1 AND disabled = 0 AND role IN ('practitioner', 'locality_manager')",
-        )
+        let ok: Option<(i64,)> = sqlx::query_as(&format!(
+            "SELECT id FROM users WHERE id = $1 AND disabled = 0 AND {front_line}",
+            front_line = crate::sql::role_in("role", policy::FRONT_LINE)
+        ))
         .bind(user)
         .fetch_optional(&mut *a.tx)
         .await?;
@@ -174,12 +175,15 @@ impl TeamRepo for SqlStore {
     ) -> Result<Vec<(i64, String)>> {
         let (mut conn, child) = read_for_child(self, p).await?;
         let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT DISTINCT u.id, u.display_name, o.name, u.job_title FROM users u JOIN organisations o ON o.id = u.organisation_id \
-             WHERE u.disabled = 0 AND u.role IN ('practitioner', 'locality_manager') AND ( \
+            &format!(
+"SELECT DISTINCT u.id, u.display_name, o.name, u.job_title FROM users u JOIN organisations o ON o.id = u.organisation_id \
+             WHERE u.disabled = 0 AND {front_line} AND ( \
                u.id IN (SELECT ul.user_id FROM user_localities ul JOIN support_requests r ON r.locality_id = ul.locality_id WHERE r.id = $1) \
                OR u.id IN (SELECT i.practitioner_id FROM involvements i WHERE i.child_id = $2 AND i.practitioner_id IS NOT NULL) \
                OR u.id IN (SELECT r.requested_by FROM support_requests r WHERE r.id = $1)) \
              ORDER BY u.display_name, u.id",
+front_line = crate::sql::role_in("u.role", policy::FRONT_LINE)
+),
         )
         .bind(id)
         .bind(child)

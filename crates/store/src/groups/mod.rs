@@ -68,10 +68,11 @@ async fn team_in_locality(conn: &mut AnyConnection, team: i64, locality: i64) ->
 }
 
 async fn active_front_line(conn: &mut AnyConnection, user: i64) -> Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as(
+    let row: Option<(String,)> = sqlx::query_as(&format!(
         "SELECT display_name FROM users WHERE id = $1 AND disabled = 0 \
-         AND role IN ('practitioner', 'locality_manager')",
-    )
+         AND {front_line}",
+        front_line = crate::sql::role_in("role", policy::FRONT_LINE)
+    ))
     .bind(user)
     .fetch_optional(&mut *conn)
     .await?;
@@ -604,10 +605,13 @@ impl SqlStore {
     ) -> Result<Vec<(i64, String)>> {
         let l = permit_locality(p)?;
         let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT DISTINCT u.id, u.display_name, o.name, u.job_title FROM users u \
+            &format!(
+"SELECT DISTINCT u.id, u.display_name, o.name, u.job_title FROM users u \
              JOIN organisations o ON o.id = u.organisation_id JOIN user_localities ul ON ul.user_id = u.id \
-             WHERE ul.locality_id = $1 AND u.disabled = 0 AND u.role IN ('practitioner', 'locality_manager') \
+             WHERE ul.locality_id = $1 AND u.disabled = 0 AND {front_line} \
              ORDER BY u.display_name, u.id",
+front_line = crate::sql::role_in("u.role", policy::FRONT_LINE)
+),
         )
         .bind(l)
         .fetch_all(&self.pool)

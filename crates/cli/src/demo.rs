@@ -67,8 +67,17 @@ pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
         .await?
         .with_case_rules(r.rules)
         .with_access_rules(r.access);
+    let bar = stage_bar();
+    bar.set_message("reading the geography");
+    let read = std::time::Instant::now();
     let geo = crate::import::read_geography(&data.join("geo"))?;
+    tracing::info!(
+        stage = "reading the geography",
+        seconds = read.elapsed().as_secs_f64(),
+        "demo stage done"
+    );
     let hash = everychild_web::hash_password(password.expose()).map_err(|e| anyhow::anyhow!(e))?;
+    let (stages, progress) = stage_progress(bar.clone());
     let built = everychild_demo::build(
         &store,
         &geo,
@@ -77,6 +86,7 @@ pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
             password_hash: hash,
             population: a.population.clamp(0.0, 1.0),
             directory: a.directory,
+            progress,
         },
     )
     .await
@@ -86,6 +96,8 @@ pub async fn run(mut a: DemoArgs) -> anyhow::Result<()> {
             config::redact(&r.database_url)
         )
     })?;
+    stages.done();
+    bar.finish_and_clear();
     print_summary(&a, &built, &password, started);
     finish(a.no_serve, store, r).await
 }
@@ -169,4 +181,62 @@ async fn finish(no_serve: bool, store: SqlStore, r: config::Resolved) -> anyhow:
     }
     println!("\nServing on http://{}  (Ctrl-C to stop)", r.listen);
     crate::serve(store, r).await
+}
+
+/// A bar over the demo's stages on the terminal (nothing when stderr is not one).
+fn stage_bar() -> indicatif::ProgressBar {
+    let n = everychild_demo::Stage::ALL.len() as u64;
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(n), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} building the demo [{bar:30}] {pos}/{len} {msg} ({elapsed})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// Moves the bar on at each stage and logs how long the stage before took.
+#[derive(Clone)]
+struct StageProgress {
+    bar: indicatif::ProgressBar,
+    current: std::sync::Arc<std::sync::Mutex<Option<(everychild_demo::Stage, std::time::Instant)>>>,
+}
+
+impl StageProgress {
+    fn next(&self, stage: Option<everychild_demo::Stage>) {
+        let Ok(mut current) = self.current.lock() else {
+            return;
+        };
+        if let Some((done, since)) = current.take() {
+            tracing::info!(
+                stage = done.label(),
+                seconds = since.elapsed().as_secs_f64(),
+                "demo stage done"
+            );
+            self.bar.inc(1);
+        }
+        if let Some(s) = stage {
+            self.bar.set_message(s.label());
+            *current = Some((s, std::time::Instant::now()));
+        }
+    }
+
+    fn done(&self) {
+        self.next(None);
+    }
+}
+
+/// The demo's progress handle, and the tracker that finishes its last stage.
+fn stage_progress(bar: indicatif::ProgressBar) -> (StageProgress, everychild_demo::Progress) {
+    let p = StageProgress {
+        bar,
+        current: Default::default(),
+    };
+    let handle = p.clone();
+    (
+        p,
+        everychild_demo::Progress::new(move |s| handle.next(Some(s))),
+    )
 }

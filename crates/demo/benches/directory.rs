@@ -66,7 +66,8 @@ async fn main() {
             population: 0.0,
             directory: services,
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g".into(),
-        },
+            progress: Default::default(),
+            },
     )
     .await
     .expect("demo");

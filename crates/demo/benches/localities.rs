@@ -39,7 +39,7 @@ async fn build(geo: &everychild_domain::geo::data::GeographyData) -> SqlStore {
     everychild_demo::build(
         &store,
         geo,
-        &everychild_demo::Options { seed: 2008, population: 0.0, directory: 0, password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g".into() },
+        &everychild_demo::Options { seed: 2008, population: 0.0, directory: 0, progress: Default::default(), password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g".into() },
     )
     .await
     .expect("demo");

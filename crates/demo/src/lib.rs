@@ -52,6 +52,78 @@ impl From<policy::Denied> for DemoError {
 /// Result of the demo's builders.
 pub type Result<T> = std::result::Result<T, DemoError>;
 
+/// The stages of a demo build, in order; [`Progress`] is told as each begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The geography import and the authorities' localities.
+    Geography,
+    /// Organisations, staff and teams.
+    Staff,
+    /// The service directory.
+    Directory,
+    /// Two years of case histories.
+    History,
+    /// The agencies' records of the child population, imported and linked.
+    Population,
+    /// Casework for the demo practitioners.
+    Casework,
+    /// The directory's editors at work, and the planner's statistics.
+    Finish,
+}
+
+impl Stage {
+    /// Every stage, in order.
+    pub const ALL: [Stage; 7] = [
+        Stage::Geography,
+        Stage::Staff,
+        Stage::Directory,
+        Stage::History,
+        Stage::Population,
+        Stage::Casework,
+        Stage::Finish,
+    ];
+
+    /// Words for the terminal.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Geography => "geography and localities",
+            Stage::Staff => "organisations, staff and teams",
+            Stage::Directory => "service directory",
+            Stage::History => "two years of case histories",
+            Stage::Population => "agency records imported and linked",
+            Stage::Casework => "casework for the demo practitioners",
+            Stage::Finish => "directory governance and planner statistics",
+        }
+    }
+}
+
+/// Told of each [`Stage`] as it begins (a bar on the terminal); does nothing by default.
+#[derive(Clone, Default)]
+pub struct Progress(Option<Arc<dyn Fn(Stage) + Send + Sync>>);
+
+impl Progress {
+    /// Call `f` as each stage begins.
+    pub fn new(f: impl Fn(Stage) + Send + Sync + 'static) -> Self {
+        Progress(Some(Arc::new(f)))
+    }
+
+    fn at(&self, stage: Stage) {
+        if let Some(f) = &self.0 {
+            f(stage);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(..)"
+        } else {
+            "Progress(none)"
+        })
+    }
+}
+
 /// What to build.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -64,6 +136,8 @@ pub struct Options {
     pub population: f64,
     /// How many services the Leicester service directory has (0 makes no directory).
     pub directory: usize,
+    /// Told as each stage begins.
+    pub progress: Progress,
 }
 
 /// A fixed demo sign-in, as printed.
@@ -456,10 +530,12 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
             "the database already has users: the demo needs a new, empty database".into(),
         ));
     }
+    o.progress.at(Stage::Geography);
     setup
         .import_geography(&console::<policy::ImportGeography>()?, geo)
         .await?;
     let authorities = geography::build(setup, geo, o.seed).await?;
+    o.progress.at(Stage::Staff);
     let mut org_ids = Vec::new();
     let mut orgs: Vec<Orgs> = authorities.iter().map(|_| Orgs(BTreeMap::new())).collect();
     for org in ORGS {
@@ -507,6 +583,7 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
     // The directory is there from the start of the history, so families are referred to its
     // services; its editors' recent work is done today, after the history.
     let (owners, editor, approver) = directory_people(&org_ids, &sign_ins)?;
+    o.progress.at(Stage::Directory);
     let (directory, generated) = match authorities.first().filter(|_| o.directory > 0) {
         Some(leicester) => {
             let (r, d) = directory::publish(
@@ -523,6 +600,7 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
         }
         None => (directory::Report::default(), None),
     };
+    o.progress.at(Stage::History);
     let mut history = history::Report::default();
     if let Some(leicester) = authorities.first().filter(|_| with_history) {
         let org = |id: OrganisationId| {
@@ -558,9 +636,12 @@ pub async fn build(store: &SqlStore, geo: &GeographyData, o: &Options) -> Result
             let (id, name) = by_name(name)?;
             agencies.push((agency, id, name));
         }
+        o.progress.at(Stage::Population);
         imports = population::build(store, geo, o.seed, o.population, &agencies).await?;
+        o.progress.at(Stage::Casework);
         casework = demo_casework(store, o, &authorities, &org_ids, &sign_ins).await?;
     }
+    o.progress.at(Stage::Finish);
     if let Some(d) = &generated {
         directory::govern(
             store,

@@ -87,6 +87,17 @@ impl Index {
 
     /// The indexed records that share a blocking key with `record`, scored, highest
     /// probability first, at most `limit` of them.
+    /// [`Index::candidates`] for many records at once, on every core; the same answers, in
+    /// the records' order.
+    pub fn candidates_many(&self, records: &[Record], limit: usize) -> Vec<Vec<Candidate>> {
+        use rayon::prelude::*;
+        records
+            .par_iter()
+            .map(|r| self.candidates(r, limit))
+            .collect()
+    }
+
+    /// Which indexed records `record` may be, best first, at most `limit`.
     pub fn candidates(&self, record: &Record, limit: usize) -> Vec<Candidate> {
         let roles = self.data.roles();
         let Ok(mut q) = Dataset::new(&roles, false) else {

@@ -346,6 +346,7 @@ impl TestApp {
                 password_hash: everychild_web::hash_password(PASSWORD).unwrap(),
                 population: 0.0,
                 directory,
+                progress: Default::default(),
             },
         )
         .await

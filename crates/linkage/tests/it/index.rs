@@ -61,6 +61,34 @@ fn a_stored_model_scores_a_new_record_against_the_index() {
 }
 
 #[test]
+fn many_records_at_once_get_the_answers_one_at_a_time_gets_in_order() {
+    let mut index = Index::new(trained_model()).unwrap();
+    let known = [
+        ("p1", "Mohammed", "Khan", "2014-03-07", "LE2 7AB"),
+        ("p2", "Amelia", "Nowak", "2015-11-30", "LE3 9NA"),
+        ("p3", "Priya", "Patel", "2012-01-15", "LE5 5ZN"),
+        ("p4", "Amelia", "Nowak", "2017-02-01", "LE3 9NA"),
+    ];
+    for (id, g, f, d, pc) in known {
+        index.insert(&person(id, g, f, d, pc));
+    }
+    let incoming: Vec<Record> = vec![
+        person("h1", "Muhammad", "Khan", "2014-07-03", "LE2 7AB"),
+        person("h2", "Tendai", "Moyo", "2011-09-09", "LE1 1AA"),
+        person("h3", "Amelia", "Nowak", "2015-11-30", "LE3 9NA"),
+        person("h4", "Pria", "Patel", "2012-01-15", "LE5 5ZN"),
+    ];
+    let many = index.candidates_many(&incoming, 5);
+    assert_eq!(many.len(), incoming.len());
+    for (r, got) in incoming.iter().zip(&many) {
+        assert_eq!(*got, index.candidates(r, 5));
+    }
+    assert_eq!(many[0][0].id, "p1");
+    assert!(many[1].is_empty());
+    assert_eq!(many[2][0].id, "p2");
+}
+
+#[test]
 fn decisions_follow_the_thresholds() {
     let mut model = trained_model();
     model.thresholds.auto_link = 0.9;

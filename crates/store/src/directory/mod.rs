@@ -230,330 +230,6 @@ impl SqlStore {
         Ok(org_id)
     }
 
-    /// Which partnership organisation maintains an entry: `None` if there is no such entry,
-    /// `Some(None)` if nobody does. Names nothing personal.
-    pub(crate) async fn entry_owner(&self, id: &str) -> Result<Option<Option<i64>>> {
-        let row: Option<(Option<i64>,)> = sqlx::query_as(
-            "SELECT o.owner_organisation_id FROM directory_entries e \
-             LEFT JOIN directory_organisations o ON o.id = e.directory_organisation_id WHERE e.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| r.0))
-    }
-
-    pub(crate) async fn directory_orgs(
-        &self,
-        p: &Permit<policy::ViewDirectoryEntries>,
-    ) -> Result<Vec<DirectoryOrg>> {
-        let scope = owner_scope(p)?;
-        type Row = (String, String, Option<i64>, Option<String>, i64);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT d.id, d.name, d.owner_organisation_id, o.name, \
-             (SELECT COUNT(*) FROM directory_entries e WHERE e.directory_organisation_id = d.id) \
-             FROM directory_organisations d LEFT JOIN organisations o ON o.id = d.owner_organisation_id \
-             WHERE ($1 IS NULL OR d.owner_organisation_id = $1) ORDER BY d.name, d.id",
-        )
-        .bind(scope)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| DirectoryOrg {
-                id: r.0,
-                name: r.1,
-                owner_organisation_id: r.2,
-                owner_name: r.3,
-                entries: r.4,
-            })
-            .collect())
-    }
-
-    pub(crate) async fn save_directory_org(
-        &self,
-        p: &Permit<policy::ManageDirectoryOrganisations>,
-        org: &Organization,
-        owner: Option<i64>,
-    ) -> Result<()> {
-        let problems = everychild_domain::directory::oruk::organization_problems(org);
-        if let Some(first) = problems.first() {
-            return Err(conflict("organisation_id", first));
-        }
-        let mut a = self.audited(p).await?;
-        let now = self.now().to_db();
-        let doc = to_json(org)?;
-        let existed: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM directory_organisations WHERE id = $1")
-                .bind(&org.id)
-                .fetch_optional(&mut *a.tx)
-                .await?;
-        if existed.is_some() {
-            sqlx::query(
-                "UPDATE directory_organisations SET name = $2, document = $3, owner_organisation_id = $4, updated_at = $5 WHERE id = $1",
-            )
-            .bind(&org.id)
-            .bind(&org.name)
-            .bind(&doc)
-            .bind(owner)
-            .bind(&now)
-            .execute(&mut *a.tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO directory_organisations (id, name, document, owner_organisation_id, source, updated_at) VALUES ($1, $2, $3, $4, 'local', $5)",
-            )
-            .bind(&org.id)
-            .bind(&org.name)
-            .bind(&doc)
-            .bind(owner)
-            .bind(&now)
-            .execute(&mut *a.tx)
-            .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::NotFound(_) => conflict("owner", "There is no such organisation"),
-                other => other,
-            })?;
-        }
-        self.directory.bump(&mut a.tx).await?;
-        a.commit(
-            Event::success(
-                if existed.is_some() {
-                    "directory.organisation.update"
-                } else {
-                    "directory.organisation.create"
-                },
-                Some(("directory_organisation", org.id.clone())),
-            )
-            .detail(json!({"name": org.name, "owner_organisation_id": owner})),
-        )
-        .await?;
-        self.directory.invalidate();
-        Ok(())
-    }
-
-    pub(crate) async fn directory_entry_list(
-        &self,
-        p: &Permit<policy::ViewDirectoryEntries>,
-    ) -> Result<Vec<EntrySummary>> {
-        let scope = owner_scope(p)?;
-        type Row = (
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<i64>,
-            i64,
-            Option<String>,
-            String,
-            String,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT e.id, e.name, o.name, e.status, e.live_version, e.version, e.review_by, e.updated_at, e.source \
-             FROM directory_entries e LEFT JOIN directory_organisations o ON o.id = e.directory_organisation_id \
-             WHERE ($1 IS NULL OR o.owner_organisation_id = $1) ORDER BY e.name, e.id",
-        )
-        .bind(scope)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(EntrySummary {
-                    id: r.0,
-                    name: r.1,
-                    organisation: r.2,
-                    status: status_of(&r.3)?,
-                    live: r.4.is_some(),
-                    version: r.5,
-                    review_by: date_of(r.6),
-                    updated_at: r.7,
-                    source: r.8,
-                })
-            })
-            .collect()
-    }
-
-    pub(crate) async fn directory_entry_detail(
-        &self,
-        p: &Permit<policy::ViewDirectoryEntries>,
-        id: &str,
-    ) -> Result<Option<EntryDetail>> {
-        let scope = owner_scope(p)?;
-        type Row = (
-            String,
-            Option<String>,
-            String,
-            Option<i64>,
-            i64,
-            Option<String>,
-            String,
-            String,
-            Option<i64>,
-            String,
-            String,
-        );
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT e.name, o.name, e.status, e.live_version, e.version, e.review_by, e.updated_at, e.source, \
-             o.owner_organisation_id, v.document, v.extras \
-             FROM directory_entries e \
-             JOIN directory_entry_versions v ON v.entry_id = e.id AND v.version = e.version \
-             LEFT JOIN directory_organisations o ON o.id = e.directory_organisation_id WHERE e.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        if scope.is_some() && r.8 != scope {
-            return Ok(None);
-        }
-        type VRow = (
-            i64,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<i64>,
-        );
-        let versions: Vec<VRow> = sqlx::query_as(
-            "SELECT version, status, change, note, changed_by, changed_at, changed_by_id \
-             FROM directory_entry_versions WHERE entry_id = $1 ORDER BY version DESC",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        let last_author_id = versions
-            .iter()
-            .find(|v| matches!(v.2.as_str(), "created" | "edit" | "imported"))
-            .and_then(|v| v.6);
-        let history = versions
-            .into_iter()
-            .map(|v| {
-                Ok(EntryVersion {
-                    version: v.0,
-                    status: status_of(&v.1)?,
-                    change: v.2,
-                    note: v.3,
-                    changed_by: v.4,
-                    changed_at: v.5,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Some(EntryDetail {
-            summary: EntrySummary {
-                id: id.to_owned(),
-                name: r.0,
-                organisation: r.1,
-                status: status_of(&r.2)?,
-                live: r.3.is_some(),
-                version: r.4,
-                review_by: date_of(r.5),
-                updated_at: r.6,
-                source: r.7,
-            },
-            owner_organisation_id: r.8,
-            service: from_json(&r.9)?,
-            extras: from_json(&r.10)?,
-            live_version: r.3,
-            last_author_id,
-            history,
-        }))
-    }
-
-    /// Create an entry (`base` is `None`) or save a new version of its content (`base` is the
-    /// version the editor started from). Returns the new version.
-    pub(crate) async fn save_directory_entry(
-        &self,
-        p: &Permit<policy::EditDirectoryEntry>,
-        input: &EntryInput,
-        base: Option<i64>,
-    ) -> Result<i64> {
-        check(input)?;
-        let mut service = input.service.clone();
-        service.last_modified = Some(self.now().to_db());
-        let mut a = self.audited(p).await?;
-        let org_id = self.provider_for(&mut a.tx, p, &mut service).await?;
-        let id = service.id.clone();
-        let review_by = input.review_by.map(date_text);
-        let document = to_json(&service)?;
-        let extras = to_json(&input.extras)?;
-        let now = self.now().to_db();
-        let (version, status, change) = match base {
-            None => {
-                let exists: Option<(String,)> =
-                    sqlx::query_as("SELECT id FROM directory_entries WHERE id = $1")
-                        .bind(&id)
-                        .fetch_optional(&mut *a.tx)
-                        .await?;
-                if exists.is_some() {
-                    return Err(conflict("id", "An entry with this id already exists"));
-                }
-                sqlx::query(
-                    "INSERT INTO directory_entries (id, directory_organisation_id, name, status, version, live_version, review_by, source, created_at, updated_at) \
-                     VALUES ($1, $2, $3, 'draft', 1, NULL, $4, 'local', $5, $5)",
-                )
-                .bind(&id)
-                .bind(&org_id)
-                .bind(&service.name)
-                .bind(review_by.as_deref())
-                .bind(&now)
-                .execute(&mut *a.tx)
-                .await?;
-                (1, EntryStatus::Draft, "created")
-            }
-            Some(base) => {
-                let cur = reachable(&mut a.tx, p, &id, base).await?;
-                let status = cur
-                    .status
-                    .apply(EntryCommand::Edit)
-                    .map_err(|e| conflict("status", e))?;
-                let next = cur.version + 1;
-                sqlx::query(
-                    "UPDATE directory_entries SET directory_organisation_id = $2, name = $3, status = $4, version = $5, review_by = $6, updated_at = $7 WHERE id = $1",
-                )
-                .bind(&id)
-                .bind(&org_id)
-                .bind(&service.name)
-                .bind(status.as_str())
-                .bind(next)
-                .bind(review_by.as_deref())
-                .bind(&now)
-                .execute(&mut *a.tx)
-                .await?;
-                (next, status, "edit")
-            }
-        };
-        insert_version(
-            self,
-            &mut a.tx,
-            p,
-            NewVersion {
-                id: &id,
-                version,
-                status,
-                change,
-                note: None,
-                document: &document,
-                extras: &extras,
-                review_by: review_by.as_deref(),
-            },
-        )
-        .await?;
-        a.commit(
-            Event::success(
-                if change == "created" {
-                    "directory.entry.create"
-                } else {
-                    "directory.entry.edit"
-                },
-                Some(("directory_entry", id.clone())),
-            )
-            .detail(json!({"version": version, "name": service.name})),
-        )
-        .await?;
-        Ok(version)
-    }
-
     /// Move an entry on in its life: `cmd` is submit, archive or restore for its editors
     /// (`EditDirectoryEntry`), approve or reject for approvers (`ApproveDirectoryEntry`).
     async fn move_entry<C: Capability>(
@@ -728,13 +404,40 @@ impl DirectoryRepo for SqlStore {
         _p: &Permit<policy::ViewDirectory>,
         id: &str,
     ) -> Result<Option<Option<i64>>> {
-        self.entry_owner(id).await
+        let row: Option<(Option<i64>,)> = sqlx::query_as(
+            "SELECT o.owner_organisation_id FROM directory_entries e \
+             LEFT JOIN directory_organisations o ON o.id = e.directory_organisation_id WHERE e.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.0))
     }
     async fn directory_organisations(
         &self,
         p: &Permit<policy::ViewDirectoryEntries>,
     ) -> Result<Vec<DirectoryOrg>> {
-        self.directory_orgs(p).await
+        let scope = owner_scope(p)?;
+        type Row = (String, String, Option<i64>, Option<String>, i64);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT d.id, d.name, d.owner_organisation_id, o.name, \
+             (SELECT COUNT(*) FROM directory_entries e WHERE e.directory_organisation_id = d.id) \
+             FROM directory_organisations d LEFT JOIN organisations o ON o.id = d.owner_organisation_id \
+             WHERE ($1 IS NULL OR d.owner_organisation_id = $1) ORDER BY d.name, d.id",
+        )
+        .bind(scope)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| DirectoryOrg {
+                id: r.0,
+                name: r.1,
+                owner_organisation_id: r.2,
+                owner_name: r.3,
+                entries: r.4,
+            })
+            .collect())
     }
     async fn save_directory_organisation(
         &self,
@@ -742,20 +445,186 @@ impl DirectoryRepo for SqlStore {
         org: &Organization,
         owner: Option<i64>,
     ) -> Result<()> {
-        self.save_directory_org(p, org, owner).await
+        let problems = everychild_domain::directory::oruk::organization_problems(org);
+        if let Some(first) = problems.first() {
+            return Err(conflict("organisation_id", first));
+        }
+        let mut a = self.audited(p).await?;
+        let now = self.now().to_db();
+        let doc = to_json(org)?;
+        let existed: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM directory_organisations WHERE id = $1")
+                .bind(&org.id)
+                .fetch_optional(&mut *a.tx)
+                .await?;
+        if existed.is_some() {
+            sqlx::query(
+                "UPDATE directory_organisations SET name = $2, document = $3, owner_organisation_id = $4, updated_at = $5 WHERE id = $1",
+            )
+            .bind(&org.id)
+            .bind(&org.name)
+            .bind(&doc)
+            .bind(owner)
+            .bind(&now)
+            .execute(&mut *a.tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO directory_organisations (id, name, document, owner_organisation_id, source, updated_at) VALUES ($1, $2, $3, $4, 'local', $5)",
+            )
+            .bind(&org.id)
+            .bind(&org.name)
+            .bind(&doc)
+            .bind(owner)
+            .bind(&now)
+            .execute(&mut *a.tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::NotFound(_) => conflict("owner", "There is no such organisation"),
+                other => other,
+            })?;
+        }
+        self.directory.bump(&mut a.tx).await?;
+        a.commit(
+            Event::success(
+                if existed.is_some() {
+                    "directory.organisation.update"
+                } else {
+                    "directory.organisation.create"
+                },
+                Some(("directory_organisation", org.id.clone())),
+            )
+            .detail(json!({"name": org.name, "owner_organisation_id": owner})),
+        )
+        .await?;
+        self.directory.invalidate();
+        Ok(())
     }
     async fn directory_entries(
         &self,
         p: &Permit<policy::ViewDirectoryEntries>,
     ) -> Result<Vec<EntrySummary>> {
-        self.directory_entry_list(p).await
+        let scope = owner_scope(p)?;
+        type Row = (
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<i64>,
+            i64,
+            Option<String>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT e.id, e.name, o.name, e.status, e.live_version, e.version, e.review_by, e.updated_at, e.source \
+             FROM directory_entries e LEFT JOIN directory_organisations o ON o.id = e.directory_organisation_id \
+             WHERE ($1 IS NULL OR o.owner_organisation_id = $1) ORDER BY e.name, e.id",
+        )
+        .bind(scope)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(EntrySummary {
+                    id: r.0,
+                    name: r.1,
+                    organisation: r.2,
+                    status: status_of(&r.3)?,
+                    live: r.4.is_some(),
+                    version: r.5,
+                    review_by: date_of(r.6),
+                    updated_at: r.7,
+                    source: r.8,
+                })
+            })
+            .collect()
     }
     async fn directory_entry(
         &self,
         p: &Permit<policy::ViewDirectoryEntries>,
         id: &str,
     ) -> Result<Option<EntryDetail>> {
-        self.directory_entry_detail(p, id).await
+        let scope = owner_scope(p)?;
+        type Row = (
+            String,
+            Option<String>,
+            String,
+            Option<i64>,
+            i64,
+            Option<String>,
+            String,
+            String,
+            Option<i64>,
+            String,
+            String,
+        );
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT e.name, o.name, e.status, e.live_version, e.version, e.review_by, e.updated_at, e.source, \
+             o.owner_organisation_id, v.document, v.extras \
+             FROM directory_entries e \
+             JOIN directory_entry_versions v ON v.entry_id = e.id AND v.version = e.version \
+             LEFT JOIN directory_organisations o ON o.id = e.directory_organisation_id WHERE e.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        if scope.is_some() && r.8 != scope {
+            return Ok(None);
+        }
+        type VRow = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<i64>,
+        );
+        let versions: Vec<VRow> = sqlx::query_as(
+            "SELECT version, status, change, note, changed_by, changed_at, changed_by_id \
+             FROM directory_entry_versions WHERE entry_id = $1 ORDER BY version DESC",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let last_author_id = versions
+            .iter()
+            .find(|v| matches!(v.2.as_str(), "created" | "edit" | "imported"))
+            .and_then(|v| v.6);
+        let history = versions
+            .into_iter()
+            .map(|v| {
+                Ok(EntryVersion {
+                    version: v.0,
+                    status: status_of(&v.1)?,
+                    change: v.2,
+                    note: v.3,
+                    changed_by: v.4,
+                    changed_at: v.5,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(EntryDetail {
+            summary: EntrySummary {
+                id: id.to_owned(),
+                name: r.0,
+                organisation: r.1,
+                status: status_of(&r.2)?,
+                live: r.3.is_some(),
+                version: r.4,
+                review_by: date_of(r.5),
+                updated_at: r.6,
+                source: r.7,
+            },
+            owner_organisation_id: r.8,
+            service: from_json(&r.9)?,
+            extras: from_json(&r.10)?,
+            live_version: r.3,
+            last_author_id,
+            history,
+        }))
     }
     async fn save_directory_entry(
         &self,
@@ -763,7 +632,90 @@ impl DirectoryRepo for SqlStore {
         input: &EntryInput,
         base: Option<i64>,
     ) -> Result<i64> {
-        SqlStore::save_directory_entry(self, p, input, base).await
+        check(input)?;
+        let mut service = input.service.clone();
+        service.last_modified = Some(self.now().to_db());
+        let mut a = self.audited(p).await?;
+        let org_id = self.provider_for(&mut a.tx, p, &mut service).await?;
+        let id = service.id.clone();
+        let review_by = input.review_by.map(date_text);
+        let document = to_json(&service)?;
+        let extras = to_json(&input.extras)?;
+        let now = self.now().to_db();
+        let (version, status, change) = match base {
+            None => {
+                let exists: Option<(String,)> =
+                    sqlx::query_as("SELECT id FROM directory_entries WHERE id = $1")
+                        .bind(&id)
+                        .fetch_optional(&mut *a.tx)
+                        .await?;
+                if exists.is_some() {
+                    return Err(conflict("id", "An entry with this id already exists"));
+                }
+                sqlx::query(
+                    "INSERT INTO directory_entries (id, directory_organisation_id, name, status, version, live_version, review_by, source, created_at, updated_at) \
+                     VALUES ($1, $2, $3, 'draft', 1, NULL, $4, 'local', $5, $5)",
+                )
+                .bind(&id)
+                .bind(&org_id)
+                .bind(&service.name)
+                .bind(review_by.as_deref())
+                .bind(&now)
+                .execute(&mut *a.tx)
+                .await?;
+                (1, EntryStatus::Draft, "created")
+            }
+            Some(base) => {
+                let cur = reachable(&mut a.tx, p, &id, base).await?;
+                let status = cur
+                    .status
+                    .apply(EntryCommand::Edit)
+                    .map_err(|e| conflict("status", e))?;
+                let next = cur.version + 1;
+                sqlx::query(
+                    "UPDATE directory_entries SET directory_organisation_id = $2, name = $3, status = $4, version = $5, review_by = $6, updated_at = $7 WHERE id = $1",
+                )
+                .bind(&id)
+                .bind(&org_id)
+                .bind(&service.name)
+                .bind(status.as_str())
+                .bind(next)
+                .bind(review_by.as_deref())
+                .bind(&now)
+                .execute(&mut *a.tx)
+                .await?;
+                (next, status, "edit")
+            }
+        };
+        insert_version(
+            self,
+            &mut a.tx,
+            p,
+            NewVersion {
+                id: &id,
+                version,
+                status,
+                change,
+                note: None,
+                document: &document,
+                extras: &extras,
+                review_by: review_by.as_deref(),
+            },
+        )
+        .await?;
+        a.commit(
+            Event::success(
+                if change == "created" {
+                    "directory.entry.create"
+                } else {
+                    "directory.entry.edit"
+                },
+                Some(("directory_entry", id.clone())),
+            )
+            .detail(json!({"version": version, "name": service.name})),
+        )
+        .await?;
+        Ok(version)
     }
     async fn move_directory_entry(
         &self,

@@ -144,6 +144,13 @@ pub(super) async fn import(
 ) -> Result<ImportReport> {
     let now = store.now().to_db();
     let today = store.today();
+    let started = std::time::Instant::now();
+    let mut phases: Vec<(&str, f64)> = Vec::new();
+    let mut lap = std::time::Instant::now();
+    let mut mark = |name: &'static str, phases: &mut Vec<(&str, f64)>| {
+        phases.push((name, lap.elapsed().as_secs_f64()));
+        lap = std::time::Instant::now();
+    };
     let mut a = store.audited(p).await?;
     let agency: Option<(String, String)> =
         sqlx::query_as("SELECT name, agency_type FROM organisations WHERE id = $1")
@@ -206,11 +213,13 @@ pub(super) async fn import(
         }
     }
 
+    mark("compared with stored records", &mut phases);
     if !fresh.is_empty() {
         let known = linking::load_people(&mut a.tx).await?;
+        mark("loaded the children known", &mut phases);
         // Rows are linked only to children known before this extract: an agency's own records
         // have their own ids, and two of them are two records unless a reviewer merges them.
-        let mut index = if known.is_empty() {
+        let index = if known.is_empty() {
             None
         } else {
             let (model, trained) = linking::model_for(&mut a.tx, &known, &fresh, &now).await?;
@@ -230,13 +239,22 @@ pub(super) async fn import(
         let mut involvements = Vec::new();
         let mut reviews = Vec::new();
         let mut next_new = new_ids.into_iter();
-        for (r, record_id) in fresh.iter().zip(record_ids) {
-            let fields = LinkFields::of_row(r);
-            let incoming = fields.record(&r.source_id);
-            let candidates = index
-                .as_mut()
-                .map(|i| i.candidates(&incoming, 5))
-                .unwrap_or_default();
+        // Every row is scored against the children known before the extract, so the
+        // candidates of all rows are found at once, on every core.
+        let incoming: Vec<_> = fresh
+            .iter()
+            .map(|r| LinkFields::of_row(r).record(&r.source_id))
+            .collect();
+        mark(
+            "trained or loaded the model and indexed the known",
+            &mut phases,
+        );
+        let found = match &index {
+            Some(i) => i.candidates_many(&incoming, 5),
+            None => vec![Vec::new(); fresh.len()],
+        };
+        mark("found candidates", &mut phases);
+        for ((r, record_id), candidates) in fresh.iter().zip(record_ids).zip(found) {
             let sure: Vec<_> = candidates
                 .iter()
                 .filter(|c| c.decision == Decision::AutoLink && names_agree(c))
@@ -385,11 +403,20 @@ pub(super) async fn import(
         ];
         insert_many(&mut a.tx, "link_reviews", &review_cols, &reviews).await?;
     }
+    mark("wrote the records", &mut phases);
     renew(&mut a.tx, org, &seen, &expires).await?;
     a.commit(
         Event::success("agency.import", Some(("organisation", org.to_string())))
             .detail(json!(report)),
     )
     .await?;
+    mark("renewed involvements and committed", &mut phases);
+    tracing::info!(
+        organisation = org,
+        rows = rows.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        phases = ?phases,
+        "agency extract imported"
+    );
     Ok(report)
 }

@@ -82,3 +82,22 @@ impl From<sqlx::Error> for StoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_names_its_fields_and_a_failure_names_none() {
+        let e = StoreError::invalid("name", "Enter a name");
+        assert_eq!(e.fields().map(<[_]>::len), Some(1));
+        assert_eq!(e.to_string(), "name: Enter a name");
+        let two = StoreError::Invalid(vec![
+            FieldError::new("name", "Enter a name"),
+            FieldError::new("kind", "Choose a kind"),
+        ]);
+        assert_eq!(two.to_string(), "name: Enter a name; kind: Choose a kind");
+        assert!(StoreError::Unavailable("down".into()).fields().is_none());
+        assert!(StoreError::Conflict("duplicate".into()).fields().is_none());
+    }
+}

@@ -5,7 +5,7 @@ use crate::support::Fixture;
 use everychild_domain::Role;
 use everychild_policy::Target;
 use everychild_store::prelude::*;
-use everychild_store::{NewOrganisation, StoreError};
+use everychild_store::NewOrganisation;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_audited_change_records_the_permits_actor_and_purpose_once() {
@@ -101,14 +101,4 @@ async fn the_chain_verifies_after_changes_and_names_the_event_that_was_altered()
         format!("{broken}").contains('3'),
         "names the event: {broken}"
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refusal_is_not_a_database_failure() {
-    let f = Fixture::new().await;
-    let e = StoreError::invalid("name", "Enter a name");
-    assert_eq!(e.fields().map(<[_]>::len), Some(1));
-    assert_eq!(e.to_string(), "name: Enter a name");
-    assert!(StoreError::Unavailable("down".into()).fields().is_none());
-    drop(f);
 }

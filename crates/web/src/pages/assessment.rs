@@ -4,7 +4,6 @@
 //! nothing until they have seen it.
 
 use super::children::child_permit;
-use super::requests::form_error;
 use super::{render_status, Chrome};
 use crate::error::{AppError, PageError};
 use crate::forms::{Fields, FormErrors};
@@ -319,7 +318,7 @@ pub async fn save(
                 )
                 .await;
             }
-            Err(e) => form_error(e, &mut errors)?,
+            Err(e) => errors.refusal(e)?,
         }
     }
     page(&st, &ctx, id, errors, Some((content, base)), None).await
@@ -343,7 +342,7 @@ async fn advance(
     {
         Ok(()) => Ok(Redirect::to(&format!("/requests/{id}/assessment")).into_response()),
         Err(e) => {
-            form_error(e, &mut errors)?;
+            errors.refusal(e)?;
             page(&st, &ctx, id, errors, None, None).await
         }
     }
@@ -397,7 +396,7 @@ pub async fn consent(
             .await
         {
             Ok(()) => return Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
-            Err(e) => form_error(e, &mut errors)?,
+            Err(e) => errors.refusal(e)?,
         }
     }
     super::requests::detail_page_with(&st, &ctx, id, errors, f, None).await

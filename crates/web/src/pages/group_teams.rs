@@ -20,9 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::casework::{parse_team_role, GroupTeamKind, NewGroupTeam, NewMeeting};
 use everychild_domain::FieldError;
 use everychild_policy::{self as policy, decide, Action, Decision, Target};
-use everychild_store::{
-    GroupChange, GroupTeamDetail, GroupTeamScope, GroupTeamSummary, StoreError,
-};
+use everychild_store::{GroupChange, GroupTeamDetail, GroupTeamScope, GroupTeamSummary};
 
 /// How a form came back: fine, refused at the edge (400), or refused by the store (409).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,12 +36,6 @@ fn status(r: Refused) -> StatusCode {
         Refused::Invalid => StatusCode::BAD_REQUEST,
         Refused::Conflict => StatusCode::CONFLICT,
     }
-}
-
-/// A store refusal that names a field, as a form error (a conflict); anything else (a team
-/// that is not there, the database) stays an error.
-fn refusal(e: StoreError, errors: &mut FormErrors) -> Result<(), AppError> {
-    super::requests::form_error(e, errors)
 }
 
 fn options(list: Vec<(i64, String)>) -> Vec<(String, String)> {
@@ -188,7 +180,7 @@ pub async fn create(
             Ok(t) => match st.store.create_group_team(&p, &t).await {
                 Ok(id) => return Ok(Redirect::to(&format!("/group-teams/{id}")).into_response()),
                 Err(e) => {
-                    refusal(e, &mut errors)?;
+                    errors.refusal(e)?;
                     Refused::Conflict
                 }
             },
@@ -372,7 +364,7 @@ async fn change(
         Some(ch) => match st.store.change_group_team(&p, id, ch).await {
             Ok(()) => return Ok(Redirect::to(&format!("/group-teams/{id}")).into_response()),
             Err(e) => {
-                refusal(e, &mut errors)?;
+                errors.refusal(e)?;
                 Refused::Conflict
             }
         },

@@ -2,7 +2,6 @@
 //! team are proposed for the next panel; the locality manager sets its agenda, records each
 //! decision and may give the team an action. The stuck-case count at each panel shows the trend.
 
-use super::requests::form_error;
 use super::{render_status, Chrome};
 use crate::error::{AppError, PageError};
 use crate::forms::{Fields, FormErrors};
@@ -94,7 +93,7 @@ pub async fn create(
     ) {
         Ok(d) => match st.store.create_panel(&p, d).await {
             Ok(id) => return Ok(Redirect::to(&format!("/panels/{id}")).into_response()),
-            Err(e) => form_error(e, &mut errors)?,
+            Err(e) => errors.refusal(e)?,
         },
         Err(_) => errors.push(FieldError::new(
             "meets_on",
@@ -220,7 +219,7 @@ pub async fn decide(
             .await
         {
             Ok(()) => return Ok(Redirect::to(&format!("/panels/{panel}")).into_response()),
-            Err(e) => form_error(e, &mut errors)?,
+            Err(e) => errors.refusal(e)?,
         }
     }
     panel_page(&st, &ctx, panel, errors).await

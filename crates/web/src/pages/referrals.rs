@@ -9,7 +9,7 @@
 
 use super::children::child_permit;
 use super::find_support::{capacity_text, short, waiting_text};
-use super::requests::{all_localities, detail_page_with, form_error, scope};
+use super::requests::{all_localities, detail_page_with, scope};
 use super::{render_status, Chrome};
 use crate::error::{AppError, PageError};
 use crate::forms::{Fields, FormErrors};
@@ -404,7 +404,7 @@ pub async fn create(
         ))
         .into_response()),
         Err(e) => {
-            form_error(e, &mut errors)?;
+            errors.refusal(e)?;
             let why = v.get("override_reason").to_owned();
             let v = Fields::from_pairs(vec![
                 ("need".into(), v.get("need").to_owned()),
@@ -492,7 +492,7 @@ pub async fn command(
         Err(StoreError::NotFound(_)) => Err(AppError::NotFound.into()),
         Err(e) => {
             let mut named = FormErrors::none();
-            form_error(e, &mut named)?;
+            named.refusal(e)?;
             for (k, m) in named.list() {
                 let part = match k.as_str() {
                     "reason" => format!("{name}-reason"),

@@ -19,7 +19,7 @@ use everychild_domain::casework::{
 };
 use everychild_domain::FieldError;
 use everychild_policy::{self as policy, decide, Action, Decision, Principal, Target};
-use everychild_store::{RequestDetail, RequestSummary, StoreError};
+use everychild_store::{RequestDetail, RequestSummary};
 
 /// Every locality of every authority, `(id, name)`.
 pub(crate) async fn all_localities(
@@ -36,11 +36,6 @@ pub(crate) async fn all_localities(
         }
     }
     Ok(out)
-}
-
-/// A store refusal that names a field, as a form error; anything else stays an error.
-pub(crate) fn form_error(e: StoreError, errors: &mut FormErrors) -> Result<(), AppError> {
-    errors.refusal(e)
 }
 
 #[derive(Template)]
@@ -195,7 +190,7 @@ pub async fn create(
         };
         match st.store.make_request(&permit, r).await {
             Ok(id) => return Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
-            Err(e) => form_error(e, &mut errors)?,
+            Err(e) => errors.refusal(e)?,
         }
     }
     new_page(&st, &ctx, child, errors, f).await
@@ -421,7 +416,7 @@ pub async fn decide_request(
         };
         match st.store.decide_request(&permit, id, version, cmd).await {
             Ok(()) => return Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
-            Err(e) => form_error(e, &mut errors)?,
+            Err(e) => errors.refusal(e)?,
         }
     }
     detail_page(&st, &ctx, id, errors, f).await
@@ -596,7 +591,7 @@ async fn manage(
     match result {
         Some(Ok(())) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
         Some(Err(e)) => {
-            form_error(e, &mut errors)?;
+            errors.refusal(e)?;
             detail_page(&st, &ctx, id, errors, f).await
         }
         None => detail_page(&st, &ctx, id, errors, f).await,
@@ -821,7 +816,7 @@ pub async fn action_done(
     match st.store.complete_action(&permit, id, action).await {
         Ok(()) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
         Err(e) => {
-            form_error(e, &mut errors)?;
+            errors.refusal(e)?;
             detail_page(&st, &ctx, id, errors, Fields::default()).await
         }
     }

@@ -4,7 +4,7 @@
 //! funding…) is kept as it was. Input is checked at the edge (every problem named by its
 //! field, nothing saved), then the built document is checked as the store will check it.
 
-use super::{entry_target, home_target, is_approver, refusal, status_for, today};
+use super::{entry_target, home_target, is_approver, status_for, today};
 use crate::error::{AppError, PageError};
 use crate::forms::{Fields, FormErrors};
 use crate::pages::{render_status, Chrome};
@@ -266,7 +266,7 @@ pub async fn create(
         ))
         .into_response()),
         Err(e) => {
-            refusal(e, &mut errors)?;
+            errors.refusal(e)?;
             form_page(&st, &ctx, ch, None, f, errors, true)
         }
     }
@@ -374,7 +374,7 @@ pub async fn save(
     {
         Ok(_) => Ok(Redirect::to(&format!("/directory/entries/{id}?done=saved")).into_response()),
         Err(e) => {
-            refusal(e, &mut errors)?;
+            errors.refusal(e)?;
             form_page(&st, &ctx, ch, editing, f, errors, true)
         }
     }

@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use everychild_domain::directory::{EntryCommand, EntryStatus, ReviewState};
 use everychild_domain::{OrganisationId, Role, Timestamp};
 use everychild_policy::{self as policy, decide, Action, Decision, Principal, Target};
-use everychild_store::{EntrySummary, StoreError};
+use everychild_store::EntrySummary;
 use serde::Deserialize;
 use view::EntryPage;
 
@@ -122,12 +122,6 @@ fn status_for(errors: &FormErrors, conflict: bool) -> StatusCode {
     } else {
         StatusCode::BAD_REQUEST
     }
-}
-
-/// A store refusal that names a field, as a form error (a conflict); anything else stays an
-/// error.
-fn refusal(e: StoreError, errors: &mut FormErrors) -> Result<(), AppError> {
-    errors.refusal(e)
 }
 
 /// An entry in a list.
@@ -374,7 +368,7 @@ pub async fn status(
                 )
             }
             Err(e) => {
-                refusal(e, &mut errors)?;
+                errors.refusal(e)?;
                 conflict = true;
             }
         }
@@ -441,7 +435,7 @@ pub async fn decide_entry(
                 );
             }
             Err(e) => {
-                refusal(e, &mut errors)?;
+                errors.refusal(e)?;
                 conflict = true;
             }
         }

@@ -1,7 +1,7 @@
 //! The directory's providers (Open Referral organisations) and which partnership organisation's
 //! directory editors keep each one's entries up to date: for approvers only.
 
-use super::{is_web_address, refusal, status_for, DoneQ};
+use super::{is_web_address, status_for, DoneQ};
 use crate::crypto::uuid_v4;
 use crate::error::PageError;
 use crate::forms::{Fields, FormErrors};
@@ -168,7 +168,7 @@ pub async fn create_organisation(
                 return Ok(Redirect::to("/directory/organisations?done=added").into_response())
             }
             Err(e) => {
-                refusal(e, &mut errors)?;
+                errors.refusal(e)?;
                 conflict = true;
             }
         }
